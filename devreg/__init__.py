@@ -1,0 +1,110 @@
+"""devreg: the Medical Device Registration Holder pilot application."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+from flask import Flask, g, request
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    load_dotenv(ROOT / ".env")
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from devreg.config import load_config
+
+    load_config(app.config, app.instance_path, config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    from devreg.errors import register_error_handlers
+
+    register_error_handlers(app)
+    from devreg.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from devreg.extensions import babel, csrf, db, login_manager, migrate
+    from devreg.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    login_manager.init_app(app)
+    from devreg.auth import sessions  # noqa: F401  (user_loader)
+
+
+def register_blueprints(app: Flask) -> None:
+    from devreg import audit, auth, main, orgs, production
+
+    for module in (main, auth, orgs, production, audit):
+        app.register_blueprint(module.bp)
+    # policies are registered as their modules import
+    import devreg.policies  # noqa: F401
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def assign_request_id() -> None:
+        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        return response
+
+    class RequestIdFilter(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            from flask import has_request_context
+
+            record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+            return True
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
+    )
+    handler.addFilter(RequestIdFilter())
+    app.logger.handlers = [handler]
+    app.logger.setLevel(logging.INFO)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
+    from devreg import templating
+    from devreg.permissions import can
+
+    app.jinja_env.globals["can"] = lambda action, obj=None: can(current_user, action, obj)
+    templating.register(app)

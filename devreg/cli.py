@@ -1,0 +1,107 @@
+"""Application-wide commands: quickstart, demo, create-admin, translate."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+
+from devreg.extensions import db
+
+PACKAGE = Path(__file__).parent
+ROOT = PACKAGE.parent
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(quickstart_command)
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(demo_group)
+    app.cli.add_command(translate_group)
+
+
+def _load_demo() -> None:
+    from devreg.audit.services import acting_as
+    from devreg.demo.loader import load_demo
+
+    with acting_as(None, "demo-loader"):
+        load_demo()
+    db.session.commit()
+
+
+@click.command("quickstart")
+@click.option("--no-serve", is_flag=True, help="Prepare the database and demo, do not serve.")
+def quickstart_command(no_serve: bool) -> None:
+    """Apply migrations, load the demo data, and serve on http://127.0.0.1:5000."""
+    upgrade()
+    _load_demo()
+    click.echo("Database ready; demo accounts use the password devreg-demo.")
+    if no_serve:
+        return
+    port = int(os.environ.get("PORT", "5000"))
+    click.echo(f"Serving devreg on http://127.0.0.1:{port}")
+    current_app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+
+
+@click.group("demo")
+def demo_group() -> None:
+    """Demo data."""
+
+
+@demo_group.command("load")
+def demo_load_command() -> None:
+    """Load the demo data (idempotent)."""
+    _load_demo()
+    click.echo("Demo data loaded.")
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt="Printed name")
+@click.password_option()
+def create_admin_command(email: str, name: str, password: str) -> None:
+    """Create an administrator account."""
+    from devreg.audit.services import acting_as
+    from devreg.auth.roles import Role
+    from devreg.auth.services import UserData, create_user
+    from devreg.errors import DomainError
+
+    try:
+        with acting_as(None, "create-admin"):
+            create_user(UserData(email=email, display_name=name, role=Role.ADMIN,
+                                 organisation_id=None), password=password)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(" ".join([error.message, *error.details])) from None
+    db.session.commit()
+    click.echo(f"Administrator {email} created.")
+
+
+@click.group("translate")
+def translate_group() -> None:
+    """Extract, update and compile the message catalogues."""
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args],  # noqa: S603
+                   check=True, cwd=ROOT)
+
+
+@translate_group.command("update")
+def translate_update() -> None:
+    """Extract strings and merge them into every catalogue."""
+    pot = PACKAGE / "translations" / "messages.pot"
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+             "-o", str(pot), ".")
+    _pybabel("update", "-i", str(pot), "-d", str(PACKAGE / "translations"), "--no-fuzzy-matching",
+             "--ignore-obsolete")
+
+
+@translate_group.command("compile")
+def translate_compile() -> None:
+    """Compile the catalogues to .mo files."""
+    _pybabel("compile", "-d", str(PACKAGE / "translations"))

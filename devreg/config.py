@@ -1,0 +1,87 @@
+"""Configuration: defaults, then instance/devreg.cfg, then environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET_KEY = "devreg-development-only-secret"  # noqa: S105 - refused outside dev/testing
+
+
+class Defaults:
+    SECRET_KEY = DEV_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled from DATABASE_URL or the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    UPLOAD_FOLDER: str | None = None  # default: <instance>/uploads, never under static/
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PREFERRED_URL_SCHEME = "http"
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; an idle page can still submit
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    DEVREG_ENV = "production"
+
+
+def _env_bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(app_config: Any, instance_path: str, overrides: dict[str, Any] | None) -> None:
+    """Apply the load order. Outside development and testing a real SECRET_KEY is required."""
+    app_config.from_object(Defaults)
+    app_config.from_pyfile(os.path.join(instance_path, "devreg.cfg"), silent=True)
+
+    env = os.environ
+    if env.get("DEVREG_ENV"):
+        app_config["DEVREG_ENV"] = env["DEVREG_ENV"]
+    if env.get("SECRET_KEY"):
+        app_config["SECRET_KEY"] = env["SECRET_KEY"]
+    if env.get("DATABASE_URL"):
+        app_config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(env["DATABASE_URL"])
+    if env.get("UPLOAD_FOLDER"):
+        app_config["UPLOAD_FOLDER"] = env["UPLOAD_FOLDER"]
+    if env.get("MAX_UPLOAD_MB"):
+        app_config["MAX_CONTENT_LENGTH"] = int(env["MAX_UPLOAD_MB"]) * 1024 * 1024
+    if _env_bool(env.get("HTTPS")):
+        app_config["SESSION_COOKIE_SECURE"] = True
+        app_config["REMEMBER_COOKIE_SECURE"] = True
+        app_config["PREFERRED_URL_SCHEME"] = "https"
+    app_config.from_prefixed_env("DEVREG")
+
+    if overrides:
+        app_config.update(overrides)
+
+    if not app_config.get("SQLALCHEMY_DATABASE_URI"):
+        app_config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
+            Path(instance_path) / "devreg.sqlite3"
+        )
+    else:
+        app_config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+            app_config["SQLALCHEMY_DATABASE_URI"]
+        )
+    if not app_config.get("UPLOAD_FOLDER"):
+        app_config["UPLOAD_FOLDER"] = str(Path(instance_path) / "uploads")
+
+    relaxed = app_config.get("TESTING") or app_config["DEVREG_ENV"] == "development"
+    if not relaxed and app_config["SECRET_KEY"] in (None, "", DEV_SECRET_KEY):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
+            "(or DEVREG_ENV=development for a local demo)."
+        )
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common postgres:// spellings and use the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url

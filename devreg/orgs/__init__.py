@@ -1,0 +1,7 @@
+"""Organisations: registration holders, manufacturers and provincial regulators."""
+
+from flask import Blueprint
+
+bp = Blueprint("orgs", __name__, url_prefix="/admin/organisations")
+
+from devreg.orgs import views  # noqa: E402, F401

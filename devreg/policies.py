@@ -1,0 +1,5 @@
+"""Imports every domain's policies so the registry is complete once the app is built."""
+
+from devreg.auth import policies as auth_policies  # noqa: F401
+from devreg.orgs import policies as orgs_policies  # noqa: F401
+from devreg.production import policies as production_policies  # noqa: F401

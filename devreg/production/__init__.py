@@ -1,0 +1,7 @@
+"""Production licences (and, later, commissioned-production arrangements)."""
+
+from flask import Blueprint
+
+bp = Blueprint("production", __name__, url_prefix="/production")
+
+from devreg.production import views  # noqa: E402, F401

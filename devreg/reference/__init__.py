@@ -1,0 +1,1 @@
+"""Reference data shared by every domain: provinces and the classification catalogue."""

@@ -1,0 +1,68 @@
+"""The signing step every regulatory decision goes through."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from devreg.auth.models import User
+from devreg.auth.passwords import verify_password
+from devreg.db import utcnow
+from devreg.errors import DomainError
+from devreg.extensions import db
+from devreg.i18n import _
+from devreg.signatures.meanings import MEANINGS
+from devreg.signatures.models import Signature
+
+
+class SignatureRefused(DomainError):
+    pass
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                         default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def sign(subject: Any, *, signer: User, password: str, meaning: str,
+         content: dict[str, Any]) -> Signature:
+    """Re-check the signer's password and record the signature; a wrong password signs nothing.
+
+    ``content`` is what the signer attests to (for instance the decision and its reasons); its
+    hash, the subject's type and id are stored so the signature cannot be moved to another record.
+    """
+    if meaning not in MEANINGS:
+        raise ValueError(f"unknown signature meaning {meaning!r}")
+    if not password or not verify_password(signer.password_hash, password):
+        raise SignatureRefused(_("The password is not correct. Nothing was signed."))
+    if not signer.is_active:
+        raise SignatureRefused(_("This account is deactivated and cannot sign."))
+    bound = {"subject_type": type(subject).__name__, "subject_id": subject.id,
+             "meaning": meaning, "content": content}
+    signature = Signature(
+        signer_id=signer.id,
+        printed_name=signer.display_name,
+        meaning=meaning,
+        signed_at=utcnow(),
+        subject_type=type(subject).__name__,
+        subject_id=subject.id,
+        content_hash=content_hash(bound),
+    )
+    db.session.add(signature)
+    db.session.flush()
+    return signature
+
+
+def signatures_of(subject: Any) -> list[Signature]:
+    return list(
+        db.session.scalars(
+            select(Signature)
+            .where(Signature.subject_type == type(subject).__name__,
+                   Signature.subject_id == subject.id)
+            .order_by(Signature.signed_at, Signature.id)
+        )
+    )

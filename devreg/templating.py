@@ -1,0 +1,37 @@
+"""Jinja filters and globals: local times, translated codes, signatures, audit history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask
+from flask_babel import format_date, format_datetime
+
+from devreg.signatures.meanings import meaning_title
+
+
+def _datetime(value: datetime | None) -> str:
+    return format_datetime(value, "yyyy-MM-dd HH:mm:ss") if value else ""
+
+
+def _date(value: date | None) -> str:
+    return format_date(value, "yyyy-MM-dd") if value else ""
+
+
+def register(app: Flask) -> None:
+    from devreg.audit.queries import history_of
+    from devreg.signatures.services import signatures_of
+
+    app.jinja_env.filters["dt"] = _datetime
+    app.jinja_env.filters["d"] = _date
+    app.jinja_env.filters["meaning"] = meaning_title
+    app.jinja_env.globals["signatures_of"] = signatures_of
+    app.jinja_env.globals["history_of"] = history_of
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        return {"current_locale": str(locale) if locale else "zh_CN"}

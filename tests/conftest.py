@@ -1,0 +1,139 @@
+"""Test fixtures. The schema is built by the migrations, on SQLite by default or on the
+PostgreSQL database named by DATABASE_URL; every test starts from empty tables (reference
+data kept)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from devreg import create_app
+from devreg.extensions import db
+
+REFERENCE_TABLES = {"provinces", "catalogue_categories", "alembic_version"}
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context, as in production: a fresh ``g`` (so
+    Flask-Login's cached user does not leak between requests) and a fresh database session.
+    Afterwards the test's own session is expired so it reads what the request committed."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    base = tmp_path_factory.mktemp("devreg")
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{base / 'test.sqlite3'}"
+    application = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "UPLOAD_FOLDER": str(base / "uploads"),
+        "SERVER_NAME": "localhost",
+    })
+    application.test_client_class = FreshContextClient
+    with application.app_context():
+        upgrade()
+    yield application
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        _empty_tables()
+        db.session.remove()
+    upload_dir = Path(app.config["UPLOAD_FOLDER"])
+    for path in sorted(upload_dir.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def demo(app: Flask):  # type: ignore[no-untyped-def]
+    """The demo organisations and accounts, committed."""
+    from devreg.audit.services import acting_as
+    from devreg.demo.loader import load_demo
+
+    with acting_as(None, "test"):
+        load_demo()
+    db.session.commit()
+    return Demo()
+
+
+class Demo:
+    """Look up demo rows by their natural keys."""
+
+    def user(self, email: str):  # type: ignore[no-untyped-def]
+        from devreg.auth.services import find_user_by_email
+
+        user = find_user_by_email(email if "@" in email else f"{email}@demo.devreg")
+        assert user is not None
+        return user
+
+    def org(self, key: str):  # type: ignore[no-untyped-def]
+        from devreg.demo.loader import ORGANISATIONS, _uscc
+        from devreg.orgs.queries import find_by_uscc
+
+        return find_by_uscc(_uscc(ORGANISATIONS[key][2]))
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
+    match = CSRF_RE.search(page)
+    assert match, f"no csrf token on {path}"
+    return match.group(1)
+
+
+def post(client: FlaskClient, path: str, data: dict | None = None, **kwargs):  # type: ignore[no-untyped-def]
+    """POST a form the way a browser does: with the session's CSRF token."""
+    payload = {"csrf_token": csrf_token(client, kwargs.pop("token_from", "/login")),
+               **(data or {})}
+    return client.post(path, data=payload, **kwargs)
+
+
+def login(client: FlaskClient, email: str, password: str = "devreg-demo"):  # type: ignore[no-untyped-def]
+    if "@" not in email:
+        email = f"{email}@demo.devreg"
+    response = post(client, "/login", {"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, demo):  # type: ignore[no-untyped-def]
+    def _login(email: str) -> FlaskClient:
+        login(client, email)
+        return client
+
+    return _login

@@ -1,0 +1,3 @@
+from devreg import create_app
+
+app = create_app()
