@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import uuid
 from pathlib import Path
@@ -54,9 +55,22 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from devreg import audit, auth, main, orgs, production
+    from devreg import (
+        audit,
+        auth,
+        certificates,
+        main,
+        orgs,
+        production,
+        registrations,
+        review,
+        workdays,
+    )
 
-    for module in (main, auth, orgs, production, audit):
+    for module in (main, auth, orgs, production, registrations, review, certificates,
+                   workdays, audit):
+        # each package's routes (or commands) live in views.py (cli.py for audit)
+        importlib.import_module(f"{module.__name__}.{'cli' if module is audit else 'views'}")
         app.register_blueprint(module.bp)
     # policies are registered as their modules import
     import devreg.policies  # noqa: F401

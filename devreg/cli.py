@@ -22,6 +22,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_group)
     app.cli.add_command(translate_group)
+    app.cli.add_command(sweep_command)
 
 
 def _load_demo() -> None:
@@ -105,3 +106,20 @@ def translate_update() -> None:
 def translate_compile() -> None:
     """Compile the catalogues to .mo files."""
     _pybabel("compile", "-d", str(PACKAGE / "translations"))
+
+
+@click.command("sweep")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Run as if today were this date (Beijing time).")
+def sweep_command(today) -> None:  # type: ignore[no-untyped-def]
+    """Apply what time decides: deemed acceptance, terminated reviews, deemed renewals, expiry."""
+    from devreg.audit.services import acting_as
+    from devreg.clock import china_today
+    from devreg.review.sweep import run_sweep
+
+    with acting_as(None, "sweep"):
+        result = run_sweep(today.date() if today else china_today())
+    db.session.commit()
+    click.echo(f"deemed accepted: {len(result.deemed_accepted)}, terminated: "
+               f"{len(result.terminated)}, deemed renewed: {len(result.deemed_renewed)}, "
+               f"expired: {len(result.expired)}")

@@ -14,7 +14,8 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled from DATABASE_URL or the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     UPLOAD_FOLDER: str | None = None  # default: <instance>/uploads, never under static/
-    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024  # a whole request; larger gets the 413 page
+    DOSSIER_MAX_BYTES = 20 * 1024 * 1024  # one dossier file
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
@@ -49,7 +50,8 @@ def load_config(app_config: Any, instance_path: str, overrides: dict[str, Any] |
     if env.get("UPLOAD_FOLDER"):
         app_config["UPLOAD_FOLDER"] = env["UPLOAD_FOLDER"]
     if env.get("MAX_UPLOAD_MB"):
-        app_config["MAX_CONTENT_LENGTH"] = int(env["MAX_UPLOAD_MB"]) * 1024 * 1024
+        app_config["DOSSIER_MAX_BYTES"] = int(env["MAX_UPLOAD_MB"]) * 1024 * 1024
+        app_config["MAX_CONTENT_LENGTH"] = app_config["DOSSIER_MAX_BYTES"] + 1024 * 1024
     if _env_bool(env.get("HTTPS")):
         app_config["SESSION_COOKIE_SECURE"] = True
         app_config["REMEMBER_COOKIE_SECURE"] = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -14,6 +14,8 @@ __all__ = ["_", "_l", "ngettext", "select_locale"]
 def select_locale() -> str:
     """The user's saved choice, then the session's, then Accept-Language, then zh_CN."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and services run outside a request
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")

@@ -28,6 +28,11 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["meaning"] = meaning_title
     app.jinja_env.globals["signatures_of"] = signatures_of
     app.jinja_env.globals["history_of"] = history_of
+    from devreg.certificates import display
+
+    app.jinja_env.globals["change_title"] = display.change_title
+    app.jinja_env.globals["approver_signature"] = display.approver_signature
+    app.jinja_env.globals["issuing_authority"] = display.issuing_authority
 
     @app.context_processor
     def inject() -> dict[str, Any]:

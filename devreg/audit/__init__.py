@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("audit", __name__, url_prefix="/audit", cli_group="audit")
-
-from devreg.audit import cli  # noqa: E402, F401

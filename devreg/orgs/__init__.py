@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("orgs", __name__, url_prefix="/admin/organisations")
-
-from devreg.orgs import views  # noqa: E402, F401

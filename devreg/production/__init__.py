@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("production", __name__, url_prefix="/production")
-
-from devreg.production import views  # noqa: E402, F401

@@ -13,7 +13,7 @@ from devreg.reference.data import PROVINCE_BY_ABBREVIATION
 
 _ABBREVIATIONS = "".join(PROVINCE_BY_ABBREVIATION)
 LICENCE_NUMBER_RE = re.compile(
-    rf"^(?P<abbr>[{_ABBREVIATIONS}])(?P<old>食)?药监械生产许(?P<year>\d{{4}})(?P<serial>\d{{4}})号$"
+    rf"^(?P<abbr>[{_ABBREVIATIONS}])(?P<old>食)?药监械生产许(?P<year>[0-9]{{4}})(?P<serial>[0-9]{{4}})号$"
 )
 FIRST_YEAR = 2000  # medical device production licences in this numbering began after 2000
 

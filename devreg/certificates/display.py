@@ -1,0 +1,36 @@
+"""Display helpers for certificate pages (registered as Jinja globals)."""
+
+from __future__ import annotations
+
+from devreg.certificates.models import Certificate
+from devreg.extensions import db
+from devreg.i18n import _, _l
+from devreg.reference.models import Province
+from devreg.signatures.models import Signature
+
+CHANGE_TITLES = {
+    "issued": _l("Certificate issued"),
+    "change_registration": _l("Change registration document (变更注册文件)"),
+    "change_filing": _l("Change filing (变更备案)"),
+    "renewal": _l("Renewal (延续注册)"),
+    "cancellation": _l("Cancellation (注销)"),
+    "revocation": _l("Revocation (撤销)"),
+    "expiry": _l("Expired"),
+}
+
+
+def change_title(kind: str) -> str:
+    title = CHANGE_TITLES.get(kind)
+    return str(title) if title is not None else kind
+
+
+def approver_signature(certificate: Certificate) -> Signature | None:
+    if certificate.approver_signature_id is None:
+        return None
+    return db.session.get(Signature, certificate.approver_signature_id)
+
+
+def issuing_authority(certificate: Certificate) -> str:
+    province = db.session.get(Province, certificate.province_code)
+    return _("%(province)s Medical Products Administration",
+             province=province.name if province else certificate.province_code)

@@ -1,0 +1,158 @@
+"""Issuing certificates and everything that happens to them afterwards. Only called from the
+registration and review services (and the sweep), inside their transaction."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+
+from devreg.audit.services import label_next_change
+from devreg.certificates.models import Certificate, CertificateChange, CertificateStatus
+from devreg.certificates.numbers import format_certificate_number, next_value, numbering_code
+from devreg.extensions import db
+from devreg.signatures.models import Signature
+
+VALIDITY_YEARS = 5
+#: certificate items a change registration may change (need review)
+REVIEWED_ITEMS = ("device_name", "model_spec", "structure", "intended_use")
+#: certificate items a change filing may change (no review)
+FILED_ITEMS = ("holder_name", "holder_address", "production_address")
+#: renewal must be applied for at least six months before expiry (DOMAIN.md section 4)
+RENEWAL_LEAD = relativedelta(months=6)
+
+
+def last_valid_day(start: date) -> date:
+    """Five years from ``start``: the day before the same date five years later."""
+    return start + relativedelta(years=VALIDITY_YEARS) - timedelta(days=1)
+
+
+def renewal_deadline(certificate: Certificate) -> date:
+    """The last day on which a renewal may be applied for."""
+    return certificate.valid_until - RENEWAL_LEAD
+
+
+def issue_certificate(application: Any, *, signature: Signature, approved_on: date) -> Certificate:
+    device = application.device
+    holder = application.holder
+    abbreviation = _abbreviation(application.province_code)
+    code = numbering_code(device.category_code, is_ivd_reagent=device.is_ivd_reagent)
+    serial = next_value("certificate", application.province_code, approved_on.year)
+    certificate = Certificate(
+        number=format_certificate_number(abbreviation, approved_on.year, code, serial),
+        device_id=device.id,
+        holder_org_id=holder.id,
+        province_code=application.province_code,
+        application_id=application.id,
+        first_year=approved_on.year,
+        serial=serial,
+        category_code=code,
+        approved_on=approved_on,
+        valid_from=approved_on,
+        valid_until=last_valid_day(approved_on),
+        holder_name=holder.name_zh,
+        holder_address=holder.address,
+        production_address=application.production_address or holder.address,
+        device_name=device.name,
+        model_spec=device.model_spec,
+        structure=device.structure,
+        intended_use=device.intended_use,
+        approver_signature_id=signature.id,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    _record(certificate, "issued", application, approved_on, None, None, signature)
+    return certificate
+
+
+def _abbreviation(province_code: str) -> str:
+    from devreg.reference.models import Province
+
+    return db.session.get(Province, province_code).abbreviation  # type: ignore[union-attr]
+
+
+def _record(certificate: Certificate, kind: str, application: Any, on: date,
+            before: dict | None, after: dict | None, signature: Signature | None,
+            summary: str | None = None) -> CertificateChange:
+    change = CertificateChange(
+        certificate_id=certificate.id, kind=kind,
+        application_id=application.id if application is not None else None,
+        effective_on=on, before=before, after=after, summary=summary,
+        signature_id=signature.id if signature else None,
+    )
+    db.session.add(change)
+    return change
+
+
+def _apply_items(certificate: Certificate, items: dict[str, str],
+                 allowed: tuple[str, ...]) -> tuple[dict, dict]:
+    before, after = {}, {}
+    for key, value in items.items():
+        if key not in allowed:
+            raise ValueError(f"item {key!r} cannot be changed this way")
+        before[key], after[key] = getattr(certificate, key), value
+        setattr(certificate, key, value)
+    return before, after
+
+
+def apply_change_registration(certificate: Certificate, application: Any, *,
+                              signature: Signature, approved_on: date) -> None:
+    """The approved change becomes a change document appended to the certificate."""
+    before, after = _apply_items(certificate, application.changed_items or {}, REVIEWED_ITEMS)
+    label_next_change(certificate, "change_registration")
+    _record(certificate, "change_registration", application, approved_on, before, after,
+            signature, application.change_description)
+
+
+def apply_change_filing(certificate: Certificate, application: Any, *, signature: Signature,
+                        filed_on: date) -> None:
+    before, after = _apply_items(certificate, application.changed_items or {}, FILED_ITEMS)
+    label_next_change(certificate, "change_filing")
+    _record(certificate, "change_filing", application, filed_on, before, after, signature,
+            application.change_description)
+
+
+def renew_certificate(certificate: Certificate, application: Any, *,
+                      signature: Signature | None, approved_on: date) -> None:
+    """Same number, new validity running on from the old one without a gap."""
+    before = {"valid_from": certificate.valid_from.isoformat(),
+              "valid_until": certificate.valid_until.isoformat()}
+    certificate.valid_from = certificate.valid_until + timedelta(days=1)
+    certificate.valid_until = last_valid_day(certificate.valid_from)
+    if certificate.status == CertificateStatus.EXPIRED:
+        certificate.status = CertificateStatus.VALID.value
+    label_next_change(certificate, "renewal")
+    _record(certificate, "renewal", application, approved_on, before,
+            {"valid_from": certificate.valid_from.isoformat(),
+             "valid_until": certificate.valid_until.isoformat()}, signature)
+
+
+def cancel_certificate(certificate: Certificate, application: Any, *, signature: Signature,
+                       on: date) -> None:
+    certificate.status = CertificateStatus.CANCELLED.value
+    label_next_change(certificate, "cancel")
+    _record(certificate, "cancellation", application, on, {"status": "valid"},
+            {"status": "cancelled"}, signature, application.change_description)
+
+
+def revoke_certificate(certificate: Certificate, *, reasons: str, signature: Signature,
+                       on: date) -> None:
+    certificate.status = CertificateStatus.REVOKED.value
+    label_next_change(certificate, "revoke")
+    _record(certificate, "revocation", None, on, {"status": "valid"}, {"status": "revoked"},
+            signature, reasons)
+
+
+def expire_certificates(today: date) -> list[Certificate]:
+    """Valid certificates whose last valid day has passed become expired (by the sweep)."""
+    due = list(db.session.scalars(
+        select(Certificate).where(Certificate.status == CertificateStatus.VALID.value,
+                                  Certificate.valid_until < today)))
+    for certificate in due:
+        certificate.status = CertificateStatus.EXPIRED.value
+        label_next_change(certificate, "expire")
+        _record(certificate, "expiry", None, certificate.valid_until + timedelta(days=1),
+                {"status": "valid"}, {"status": "expired"}, None)
+    return due

@@ -1,0 +1,152 @@
+"""Certificate pages, applications made on a certificate, revocation, and the public registry."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from devreg.certificates import bp
+from devreg.certificates import services as svc
+from devreg.certificates.queries import (
+    certificates_visible_to,
+    get_by_number_or_404,
+    get_certificate_or_404,
+    search_registry,
+)
+from devreg.clock import china_today
+from devreg.errors import DomainError
+from devreg.extensions import db
+from devreg.i18n import _
+from devreg.permissions import authorize
+from devreg.registrations import services as registrations
+from devreg.registrations.forms import CertificateApplicationForm
+from devreg.registrations.kinds import ApplicationKind
+from devreg.review.forms import RevokeForm
+from devreg.signatures.services import SignatureRefused, sign
+
+#: which certificate items each kind of application may change
+KIND_ITEMS = {
+    ApplicationKind.CHANGE: svc.REVIEWED_ITEMS,
+    ApplicationKind.CHANGE_FILING: svc.FILED_ITEMS,
+    ApplicationKind.RENEWAL: (),
+    ApplicationKind.CANCELLATION: (),
+}
+
+
+@bp.route("/certificates")
+@login_required
+def certificate_list():
+    certificates = db.session.scalars(certificates_visible_to(current_user)).all()
+    return render_template("certificates/list.html", certificates=certificates)
+
+
+@bp.route("/certificates/<int:certificate_id>")
+@login_required
+def certificate_detail(certificate_id: int):
+    certificate = get_certificate_or_404(certificate_id, current_user)
+    return render_template("certificates/detail.html", certificate=certificate,
+                           today=china_today(), revoke_form=RevokeForm(),
+                           renewal_deadline=svc.renewal_deadline(certificate))
+
+
+@bp.route("/certificates/<int:certificate_id>/print")
+@login_required
+def certificate_print(certificate_id: int):
+    certificate = get_certificate_or_404(certificate_id, current_user)
+    return render_template("certificates/print.html", certificate=certificate,
+                           today=china_today())
+
+
+@bp.route("/certificates/<int:certificate_id>/apply/<kind>", methods=["GET", "POST"])
+@login_required
+def certificate_apply(certificate_id: int, kind: str):
+    certificate = get_certificate_or_404(certificate_id, current_user)
+    try:
+        application_kind = ApplicationKind(kind)
+    except ValueError:
+        abort(404)
+    if application_kind not in KIND_ITEMS:
+        abort(404)
+    authorize(current_user, "certificates.apply", certificate)
+    form = CertificateApplicationForm()
+    items = KIND_ITEMS[application_kind]
+    if form.validate_on_submit():
+        try:
+            application = registrations.create_application(
+                application_kind, certificate.device, actor=current_user,
+                certificate=certificate, today=china_today(),
+                change_description=form.change_description.data,
+                changed_items={key: form[key].data for key in items})
+        except DomainError as error:
+            db.session.rollback()
+            form.change_description.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(_("Draft application created. Upload the dossier, then submit."), "success")
+            return redirect(url_for("registrations.application_detail",
+                                    application_id=application.id))
+    return render_template("certificates/apply.html", certificate=certificate, form=form,
+                           kind=application_kind, items=items,
+                           renewal_deadline=svc.renewal_deadline(certificate))
+
+
+@bp.route("/certificates/<int:certificate_id>/revoke", methods=["POST"])
+@login_required
+def certificate_revoke(certificate_id: int):
+    certificate = get_certificate_or_404(certificate_id, current_user)
+    authorize(current_user, "certificates.revoke", certificate)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        if certificate.status != "valid":
+            flash(_("Only a valid certificate can be revoked."), "danger")
+            return redirect(url_for("certificates.certificate_detail",
+                                    certificate_id=certificate.id))
+        try:
+            signature = sign(certificate, signer=current_user,
+                             password=form.signature_password.data, meaning="decided",
+                             content={"revoke": certificate.number,
+                                      "reasons": form.reasons.data})
+            svc.revoke_certificate(certificate, reasons=form.reasons.data,
+                                   signature=signature, on=china_today())
+        except SignatureRefused as error:
+            db.session.rollback()
+            form.signature_password.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(_("Certificate revoked."), "success")
+            return redirect(url_for("certificates.certificate_detail",
+                                    certificate_id=certificate.id))
+    return render_template("certificates/detail.html", certificate=certificate,
+                           today=china_today(), revoke_form=form,
+                           renewal_deadline=svc.renewal_deadline(certificate)), 422
+
+
+# --- public, no sign-in -------------------------------------------------------------------
+
+@bp.route("/registry")
+def registry():
+    q = request.args.get("q", "")[:100]
+    results = search_registry(q) if q.strip() else []
+    return render_template("certificates/registry.html", q=q, results=results,
+                           today=china_today())
+
+
+@bp.route("/verify/<number>")
+def verify(number: str):
+    certificate = get_by_number_or_404(number)
+    return render_template("certificates/verify.html", certificate=certificate,
+                           today=china_today(),
+                           valid_today=certificate.is_valid_on(china_today()))
+
+
+@bp.route("/verify/<number>/qr.svg")
+def verify_qr(number: str):
+    certificate = get_by_number_or_404(number)
+    target = url_for("certificates.verify", number=certificate.number, _external=True)
+    buffer = io.BytesIO()
+    segno.make(target, error="m").save(buffer, kind="svg", scale=4, border=2)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=3600"})

@@ -1,0 +1,78 @@
+"""Holder forms: devices, applications, uploads, submission, supplement answers."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from devreg.forms import BaseForm
+from devreg.i18n import _l
+from devreg.signatures.forms import SignatureForm
+
+REQUIRED = _l("This field is required.")
+
+
+class DeviceForm(BaseForm):
+    name = StringField(_l("Device name"), validators=[InputRequired(message=REQUIRED),
+                                                      Length(max=200)])
+    model_spec = TextAreaField(_l("Models and specifications"),
+                               validators=[InputRequired(message=REQUIRED), Length(max=5000)])
+    structure = TextAreaField(_l("Structure and composition"),
+                              validators=[InputRequired(message=REQUIRED), Length(max=5000)])
+    intended_use = TextAreaField(_l("Intended use"),
+                                 validators=[InputRequired(message=REQUIRED), Length(max=5000)])
+    device_class = RadioField(
+        _l("Device class"), default="2",
+        choices=[("1", _l("Class I")), ("2", _l("Class II")), ("3", _l("Class III"))],
+        validators=[InputRequired(message=REQUIRED)])
+    category_code = SelectField(_l("Catalogue subcategory"), choices=[],
+                                validators=[InputRequired(message=REQUIRED)])
+    is_ivd_reagent = BooleanField(_l("In-vitro diagnostic reagent (numbering code 40)"))
+
+
+class InitialApplicationForm(BaseForm):
+    production_address = TextAreaField(
+        _l("Production address(es)"), validators=[InputRequired(message=REQUIRED),
+                                                   Length(max=2000)],
+        description=_l("As it will be printed on the certificate; one per line."))
+
+
+class CertificateApplicationForm(BaseForm):
+    """Change registration, renewal, cancellation and change filing."""
+
+    change_description = TextAreaField(_l("Description of the change or reason"),
+                                       validators=[InputRequired(message=REQUIRED),
+                                                   Length(max=5000)])
+    device_name = StringField(_l("New device name"), validators=[Optional(), Length(max=200)])
+    model_spec = TextAreaField(_l("New models and specifications"),
+                               validators=[Optional(), Length(max=5000)])
+    structure = TextAreaField(_l("New structure and composition"),
+                              validators=[Optional(), Length(max=5000)])
+    intended_use = TextAreaField(_l("New intended use"), validators=[Optional(),
+                                                                     Length(max=5000)])
+    holder_name = StringField(_l("New holder name"), validators=[Optional(), Length(max=200)])
+    holder_address = StringField(_l("New holder address"), validators=[Optional(),
+                                                                       Length(max=300)])
+    production_address = TextAreaField(_l("New production address"),
+                                       validators=[Optional(), Length(max=2000)])
+
+
+class UploadForm(BaseForm):
+    chapter = SelectField(_l("Chapter"), choices=[], validators=[InputRequired(message=REQUIRED)])
+    file = FileField(_l("File (PDF, PNG, JPEG, DOCX or XLSX)"),
+                     validators=[FileRequired(message=_l("Choose a file."))])
+
+
+class SubmitForm(SignatureForm):
+    declaration = BooleanField(_l("I declare that the dossier is true, accurate and complete, "
+                                  "and that the device is Class II."))
+
+
+class SupplementAnswerForm(SignatureForm):
+    answer = TextAreaField(_l("Answer to every requested item"),
+                           validators=[InputRequired(message=REQUIRED), Length(max=20000)])
+
+
+class WithdrawForm(BaseForm):
+    """CSRF only."""

@@ -1,0 +1,187 @@
+"""Devices, registration applications and their dossier files."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from devreg.auth.models import User
+from devreg.db import TimestampMixin, UTCDateTime
+from devreg.extensions import db
+from devreg.orgs.models import Organisation
+from devreg.reference.models import CatalogueCategory
+from devreg.registrations.kinds import CHECKLISTS, ApplicationKind, Chapter
+from devreg.registrations.states import ApplicationState
+
+if TYPE_CHECKING:
+    from devreg.certificates.models import Certificate
+
+
+class Device(TimestampMixin, db.Model):
+    """A Class II device as the holder describes it; the certificate copies these items."""
+
+    __tablename__ = "devices"
+    audit_fields = ("name", "model_spec", "structure", "intended_use", "category_code",
+                    "is_ivd_reagent", "holder_org_id")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: 型号、规格
+    model_spec: Mapped[str] = mapped_column(Text)
+    #: 结构及组成 (主要组成成分 for IVD reagents)
+    structure: Mapped[str] = mapped_column(Text)
+    #: 适用范围 / 预期用途
+    intended_use: Mapped[str] = mapped_column(Text)
+    #: catalogue subcategory "01".."22"; "40" for IVD reagents
+    category_code: Mapped[str] = mapped_column(ForeignKey("catalogue_categories.code"))
+    is_ivd_reagent: Mapped[bool] = mapped_column(default=False)
+
+    holder: Mapped[Organisation] = relationship(lazy="joined")
+    category: Mapped[CatalogueCategory] = relationship(lazy="joined")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Application(TimestampMixin, db.Model):
+    """One registration application of any kind, from draft to its end state."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        CheckConstraint("kind = 'initial' OR certificate_id IS NOT NULL", name="certificate"),
+        Index("ix_applications_province_state", "province_code", "state"),
+    )
+    audit_fields = (
+        "kind", "state", "device_id", "certificate_id", "is_priority", "acceptance_number",
+        "correction_items", "refusal_reasons", "assigned_reviewer_id", "supplement_items",
+        "supplement_deadline", "qms_result", "qms_notes", "opinion", "opinion_text",
+        "opinion_by_id", "decision_reasons", "decided_by_id", "change_description",
+        "changed_items", "production_address", "declaration_accepted",
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(30), default=ApplicationState.DRAFT.value)
+    #: optimistic lock: a decision made on a stale page is refused, not silently applied
+    version: Mapped[int] = mapped_column(default=1)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    holder_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    #: the deciding administration's province: the holder's province when filed
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    is_priority: Mapped[bool] = mapped_column(default=False)
+
+    #: what a change registration changes, or why the holder cancels
+    change_description: Mapped[str | None] = mapped_column(Text)
+    #: change registration / change filing: the certificate items and their new values,
+    #: e.g. {"model_spec": "..."} or {"holder_address": "..."}
+    changed_items: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: initial registration: the production address(es) to print on the certificate
+    production_address: Mapped[str | None] = mapped_column(Text)
+    declaration_accepted: Mapped[bool] = mapped_column(default=False)
+
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the last (re)submission: the acceptance clock runs from here
+    received_on: Mapped[date | None] = mapped_column()
+
+    acceptance_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    accepted_on: Mapped[date | None] = mapped_column()
+    correction_requested_on: Mapped[date | None] = mapped_column()
+    correction_items: Mapped[str | None] = mapped_column(Text)
+    refusal_reasons: Mapped[str | None] = mapped_column(Text)
+    #: the time limits (working days) of the province when accepted, kept for this application
+    time_limits: Mapped[dict[str, int] | None] = mapped_column(JSON)
+
+    assigned_reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    review_started_on: Mapped[date | None] = mapped_column()
+    supplement_requested_on: Mapped[date | None] = mapped_column()
+    supplement_items: Mapped[str | None] = mapped_column(Text)
+    #: calendar deadline for the holder's answer (one year)
+    supplement_deadline: Mapped[date | None] = mapped_column()
+    supplement_answered_on: Mapped[date | None] = mapped_column()
+    supplement_answer: Mapped[str | None] = mapped_column(Text)
+
+    qms_result: Mapped[str | None] = mapped_column(String(30))
+    qms_notes: Mapped[str | None] = mapped_column(Text)
+    qms_recorded_on: Mapped[date | None] = mapped_column()
+
+    opinion: Mapped[str | None] = mapped_column(String(10))  # approve | refuse
+    opinion_text: Mapped[str | None] = mapped_column(Text)
+    opinion_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    opinion_on: Mapped[date | None] = mapped_column()
+
+    decision_reasons: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_on: Mapped[date | None] = mapped_column()
+    closed_on: Mapped[date | None] = mapped_column()
+
+    device: Mapped[Device] = relationship(lazy="joined")
+    holder: Mapped[Organisation] = relationship(lazy="joined")
+    certificate: Mapped[Certificate | None] = relationship(foreign_keys=[certificate_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    assigned_reviewer: Mapped[User | None] = relationship(foreign_keys=[assigned_reviewer_id])
+    opinion_by: Mapped[User | None] = relationship(foreign_keys=[opinion_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    files: Mapped[list[DossierFile]] = relationship(
+        back_populates="application", order_by="DossierFile.id", lazy="selectin")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def kind_enum(self) -> ApplicationKind:
+        return ApplicationKind(self.kind)
+
+    @property
+    def state_enum(self) -> ApplicationState:
+        return ApplicationState(self.state)
+
+    @property
+    def checklist(self) -> tuple[Chapter, ...]:
+        return CHECKLISTS[self.kind_enum]
+
+    def current_files(self) -> dict[str, DossierFile]:
+        return {f.chapter: f for f in self.files if f.is_current}
+
+    def missing_chapters(self) -> list[Chapter]:
+        present = self.current_files()
+        return [c for c in self.checklist if c.required and c.code not in present]
+
+    @property
+    def reference(self) -> str:
+        return self.acceptance_number or f"DR-{self.id:06d}"
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class DossierFile(db.Model):
+    """One uploaded version of one dossier chapter. Replacing keeps the old version."""
+
+    __tablename__ = "dossier_files"
+    __table_args__ = (Index("ix_dossier_files_app_chapter", "application_id", "chapter"),)
+    audit_fields = ("application_id", "chapter", "version", "original_name", "size",
+                    "content_type", "sha256", "is_current")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
+    chapter: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column()
+    #: the uploader's file name, cleaned; shown only, never used as a path
+    original_name: Mapped[str] = mapped_column(String(255))
+    #: generated name under the upload folder
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column()
+    #: detected from the content, not from the name
+    content_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    is_current: Mapped[bool] = mapped_column(default=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    application: Mapped[Application] = relationship(back_populates="files")
+    uploaded_by: Mapped[User] = relationship()

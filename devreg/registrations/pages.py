@@ -1,0 +1,136 @@
+"""The application page, shared by holder and reviewer views, and the action runner that every
+state-changing view uses: validate, check the version, call the service, commit once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from devreg.auth.models import User
+from devreg.auth.roles import Duty, Role
+from devreg.clock import china_today
+from devreg.errors import DomainError
+from devreg.extensions import db
+from devreg.i18n import _
+from devreg.permissions import can
+from devreg.registrations import forms as holder_forms
+from devreg.registrations.clocks import clock_for
+from devreg.registrations.models import Application
+from devreg.registrations.services import UPLOAD_STATES
+from devreg.registrations.states import OPEN_STATES, TRANSITIONS
+from devreg.registrations.states import ApplicationState as S
+from devreg.review import forms as review_forms
+from devreg.review.services import review_path_allows
+from devreg.signatures.services import SignatureRefused
+
+#: form name -> (form class, policy that shows it, transition events it fires; None: no
+#: transition, shown in the states listed in FORM_STATES)
+ACTION_FORMS: dict[str, tuple[type, str, tuple[str, ...] | None]] = {
+    "upload": (holder_forms.UploadForm, "registrations.edit", None),
+    "submit": (holder_forms.SubmitForm, "registrations.submit", ("submit", "resubmit", "file")),
+    "withdraw": (holder_forms.WithdrawForm, "registrations.withdraw", ("withdraw",)),
+    "answer": (holder_forms.SupplementAnswerForm, "registrations.answer_supplement",
+               ("answer_supplement",)),
+    "accept": (review_forms.AcceptForm, "review.accept", ("accept",)),
+    "correction": (review_forms.CorrectionForm, "review.accept", ("request_correction",)),
+    "refuse_acceptance": (review_forms.RefuseAcceptanceForm, "review.accept",
+                          ("refuse_acceptance",)),
+    "priority": (review_forms.PriorityForm, "review.set_priority", None),
+    "assign": (review_forms.AssignForm, "review.assign", ("assign",)),
+    "supplement": (review_forms.SupplementRequestForm, "review.review", ("request_supplement",)),
+    "qms": (review_forms.QmsForm, "review.review", None),
+    "opinion": (review_forms.OpinionForm, "review.review", ("give_opinion",)),
+    "decide": (review_forms.DecisionForm, "review.decide", ("approve",)),
+}
+FORM_STATES = {"upload": UPLOAD_STATES, "qms": (S.IN_REVIEW,), "priority": tuple(OPEN_STATES)}
+
+
+def _offered(name: str, application: Application) -> bool:
+    """Shown when the user's role allows it and the current state has such an edge."""
+    _cls, policy, events = ACTION_FORMS[name]
+    if not can(current_user, policy, application):
+        return False
+    if events is None:
+        return application.state in FORM_STATES[name]
+    if name in ("assign", "decide") and not review_path_allows(application, events[0]):
+        return False
+    return any((event, application.state) in TRANSITIONS for event in events)
+
+
+def review_colleagues(application: Application) -> list[User]:
+    reviewers = db.session.scalars(
+        select(User).where(User.role == Role.REVIEWER, User.is_active,
+                           User.has_review_duty).order_by(User.display_name))
+    return [u for u in reviewers if u.jurisdiction == application.province_code
+            and u.has_duty(Duty.REVIEW)]
+
+
+def _blank(name: str, application: Application) -> Any:
+    form_class = ACTION_FORMS[name][0]
+    form = form_class(formdata=None)
+    if hasattr(form, "version"):
+        form.version.data = str(application.version)
+    return form
+
+
+def render_application(application: Application, *, bound: dict[str, Any] | None = None,
+                       status: int = 200):  # type: ignore[no-untyped-def]
+    forms = {}
+    for name in ACTION_FORMS:
+        if _offered(name, application):
+            forms[name] = (bound or {}).get(name) or _blank(name, application)
+    if "upload" in forms:
+        forms["upload"].chapter.choices = [(c.code, str(c.title)) for c in application.checklist]
+    if "assign" in forms:
+        forms["assign"].reviewer_id.choices = [
+            (u.id, u.display_name) for u in review_colleagues(application)]
+    return render_template(
+        "registrations/application_detail.html", application=application, forms=forms,
+        clock=clock_for(application, china_today()), today=china_today(),
+    ), status
+
+
+def run_action(application: Application, name: str, action: Callable[[Any], Any],
+               success: str):  # type: ignore[no-untyped-def]
+    """POST handler body shared by every application action."""
+    form = ACTION_FORMS[name][0]()
+    if name == "assign":
+        form.reviewer_id.choices = [(u.id, u.display_name)
+                                    for u in review_colleagues(application)]
+    if name == "upload":
+        form.chapter.choices = [(c.code, str(c.title)) for c in application.checklist]
+    if not form.validate_on_submit():
+        return render_application(application, bound={name: form}, status=400)
+    if hasattr(form, "version") and form.version.data != str(application.version):
+        flash(_("This application was changed by someone else while you had the page open. "
+                "Here is its current state; nothing of yours was saved."), "warning")
+        return render_application(application, status=409)
+    try:
+        action(form)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("This application was changed by someone else at the same moment. Here is its "
+                "current state; nothing of yours was saved."), "warning")
+        return redirect(url_for("registrations.application_detail",
+                                application_id=application.id))
+    except DomainError as error:
+        db.session.rollback()
+        db.session.refresh(application)
+        message = " ".join([error.message, *error.details])
+        if isinstance(error, SignatureRefused):
+            form.signature_password.errors = [error.message]
+        else:
+            field = next((f for f in form if f.type not in ("CSRFTokenField", "HiddenField",
+                                                            "PasswordField")), None)
+            if field is not None:
+                field.errors = [message]
+        flash(message, "danger")
+        return render_application(application, bound={name: form}, status=422)
+    flash(success, "success")
+    return redirect(url_for("registrations.application_detail", application_id=application.id))

@@ -1,0 +1,239 @@
+"""Holder-side writes: devices, applications, dossier files, submission, supplement answers.
+Services flush, never commit; the view (or command) commits once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import IO
+
+from flask import current_app
+from sqlalchemy import select
+
+from devreg.auth.models import User
+from devreg.certificates import services as certificates
+from devreg.certificates.models import Certificate, CertificateStatus
+from devreg.db import utcnow
+from devreg.errors import DomainError
+from devreg.extensions import db
+from devreg.i18n import _
+from devreg.reference.data import IVD_REAGENT_CODE
+from devreg.registrations import files
+from devreg.registrations.kinds import ApplicationKind, chapter
+from devreg.registrations.models import Application, Device, DossierFile
+from devreg.registrations.states import OPEN_STATES, TRANSITIONS, ApplicationState
+from devreg.signatures.services import sign
+from devreg.workflow import apply_transition
+
+S = ApplicationState
+#: states in which the holder may still upload dossier files
+UPLOAD_STATES = (S.DRAFT, S.CORRECTION_REQUESTED, S.SUPPLEMENT_REQUESTED)
+
+
+# --- devices -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DeviceData:
+    name: str
+    model_spec: str
+    structure: str
+    intended_use: str
+    device_class: str  # "1", "2" or "3" as the holder classifies it
+    category_code: str
+    is_ivd_reagent: bool
+
+
+def check_device(data: DeviceData) -> None:
+    """devreg registers domestic Class II devices only, and says where the others belong."""
+    if data.device_class == "1":
+        raise DomainError(_("Class I devices are not registered here: they are filed (备案) with "
+                            "the city-level medical products administration."))
+    if data.device_class == "3":
+        raise DomainError(_("Class III devices are not registered here: they are registered by "
+                            "the National Medical Products Administration (NMPA)."))
+    if data.device_class != "2":
+        raise DomainError(_("Choose the device class."))
+    if data.is_ivd_reagent != (data.category_code == IVD_REAGENT_CODE):
+        raise DomainError(_("IVD reagents use the numbering code 40, and only they do; IVD "
+                            "instruments belong to subcategory 22."))
+
+
+def create_device(data: DeviceData, *, holder_org_id: int) -> Device:
+    check_device(data)
+    device = Device(holder_org_id=holder_org_id, **_device_columns(data))
+    db.session.add(device)
+    db.session.flush()
+    return device
+
+
+def update_device(device: Device, data: DeviceData) -> None:
+    check_device(data)
+    if db.session.scalar(select(Certificate.id).where(Certificate.device_id == device.id)):
+        raise DomainError(_("This device has a certificate: change it through a change "
+                            "registration or change filing."))
+    for key, value in _device_columns(data).items():
+        setattr(device, key, value)
+
+
+def _device_columns(data: DeviceData) -> dict:  # type: ignore[type-arg]
+    return {"name": data.name, "model_spec": data.model_spec, "structure": data.structure,
+            "intended_use": data.intended_use, "category_code": data.category_code,
+            "is_ivd_reagent": data.is_ivd_reagent}
+
+
+# --- applications --------------------------------------------------------------------------
+
+def open_application_for(device_id: int, kind: ApplicationKind) -> Application | None:
+    open_states = [S.DRAFT.value, *(s.value for s in OPEN_STATES)]
+    return db.session.scalar(select(Application).where(
+        Application.device_id == device_id, Application.kind == kind.value,
+        Application.state.in_(open_states)))
+
+
+def check_renewal_window(certificate: Certificate, today: date) -> None:
+    deadline = certificates.renewal_deadline(certificate)
+    if today > deadline:
+        raise DomainError(_(
+            "Renewal must be applied for at least six months before the certificate expires "
+            "(last valid day %(until)s, so by %(deadline)s). This application is too late and "
+            "cannot be accepted (不予延续).",
+            until=certificate.valid_until.isoformat(), deadline=deadline.isoformat()))
+
+
+def create_application(kind: ApplicationKind, device: Device, *, actor: User,
+                       certificate: Certificate | None = None, today: date,
+                       production_address: str | None = None,
+                       change_description: str | None = None,
+                       changed_items: dict[str, str] | None = None) -> Application:
+    if open_application_for(device.id, kind) is not None:
+        raise DomainError(_("This device already has an open application of this kind."))
+    if kind is ApplicationKind.INITIAL:
+        if db.session.scalar(select(Certificate.id).where(Certificate.device_id == device.id)):
+            raise DomainError(_("This device is already registered."))
+        if not production_address:
+            raise DomainError(_("Enter the production address."))
+    else:
+        if certificate is None or certificate.device_id != device.id:
+            raise DomainError(_("Choose the certificate this application is about."))
+        if certificate.status != CertificateStatus.VALID:
+            raise DomainError(_("Only a valid certificate can be changed, renewed or "
+                                "cancelled."))
+        if kind is ApplicationKind.RENEWAL:
+            check_renewal_window(certificate, today)
+        allowed = {ApplicationKind.CHANGE: certificates.REVIEWED_ITEMS,
+                   ApplicationKind.CHANGE_FILING: certificates.FILED_ITEMS}.get(kind, ())
+        changed_items = {k: v for k, v in (changed_items or {}).items() if v}
+        if kind in (ApplicationKind.CHANGE, ApplicationKind.CHANGE_FILING):
+            if not changed_items:
+                raise DomainError(_("Enter at least one new value."))
+            if set(changed_items) - set(allowed):
+                raise DomainError(_("These items cannot be changed by this kind of "
+                                    "application."))
+        if not change_description:
+            raise DomainError(_("Describe the change or the reason."))
+    application = Application(
+        kind=kind.value, state=S.DRAFT.value, device_id=device.id,
+        holder_org_id=device.holder_org_id, province_code=device.holder.province_code,
+        certificate_id=certificate.id if certificate else None, created_by_id=actor.id,
+        production_address=production_address, change_description=change_description,
+        changed_items=changed_items or None,
+    )
+    db.session.add(application)
+    db.session.flush()
+    return application
+
+
+def add_dossier_file(application: Application, chapter_code: str, *, filename: str | None,
+                     stream: IO[bytes], actor: User) -> DossierFile:
+    """Store a new version of one chapter; the previous version stays, marked not current."""
+    if application.state_enum not in UPLOAD_STATES:
+        raise DomainError(_("Files can no longer be changed in this state."))
+    if chapter(application.kind_enum, chapter_code) is None:
+        raise DomainError(_("Unknown dossier chapter."))
+    max_bytes = current_app.config["DOSSIER_MAX_BYTES"]
+    stored = files.store_upload(db.session, stream, max_bytes=max_bytes)
+    if stored.size > max_bytes:
+        files.discard(db.session, stored.stored_name)
+        raise DomainError(_("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024)))
+    if stored.size == 0:
+        files.discard(db.session, stored.stored_name)
+        raise DomainError(_("The file is empty."))
+    if stored.content_type is None:
+        files.discard(db.session, stored.stored_name)
+        raise DomainError(_("This file type is not accepted. Upload PDF, PNG, JPEG, DOCX or "
+                            "XLSX files."))
+    previous = application.current_files().get(chapter_code)
+    if previous is not None:
+        previous.is_current = False
+    record = DossierFile(
+        application_id=application.id, chapter=chapter_code,
+        version=(previous.version + 1) if previous else 1,
+        original_name=files.clean_filename(filename), stored_name=stored.stored_name,
+        size=stored.size, content_type=stored.content_type, sha256=stored.sha256,
+        is_current=True, uploaded_by_id=actor.id, uploaded_at=utcnow(),
+    )
+    db.session.add(record)
+    application.files.append(record)
+    db.session.flush()
+    return record
+
+
+def _signed_content(application: Application) -> dict:  # type: ignore[type-arg]
+    """What the holder attests to: the application and the exact files (by hash)."""
+    return {
+        "kind": application.kind,
+        "device": application.device_id,
+        "certificate": application.certificate_id,
+        "changed_items": application.changed_items,
+        "production_address": application.production_address,
+        "files": {c: f.sha256 for c, f in sorted(application.current_files().items())},
+    }
+
+
+def submit_application(application: Application, *, actor: User, password: str,
+                       declaration: bool, today: date) -> None:
+    """Submit (or resubmit after a correction notice) with the declaration and a signature.
+
+    Refused, listing what is missing, until every required chapter has a file. A change filing
+    needs no review: it takes effect on the certificate when it is submitted."""
+    if not declaration:
+        raise DomainError(_("Confirm the declaration that the dossier is true and complete."))
+    missing = application.missing_chapters()
+    if missing:
+        raise DomainError(_("The dossier is incomplete. Missing:"),
+                          details=[str(c.title) for c in missing])
+    kind = application.kind_enum
+    if kind is ApplicationKind.RENEWAL:
+        check_renewal_window(application.certificate, today)  # type: ignore[arg-type]
+    if kind is ApplicationKind.CHANGE_FILING:
+        apply_transition(application, "file", actor, TRANSITIONS)
+        signature = sign(application, signer=actor, password=password, meaning="filed",
+                         content=_signed_content(application))
+        certificates.apply_change_filing(application.certificate,  # type: ignore[arg-type]
+                                         application, signature=signature, filed_on=today)
+        application.closed_on = today
+    else:
+        event = "resubmit" if application.state == S.CORRECTION_REQUESTED else "submit"
+        apply_transition(application, event, actor, TRANSITIONS)
+        sign(application, signer=actor, password=password, meaning="submitted",
+             content=_signed_content(application))
+    application.declaration_accepted = True
+    application.submitted_at = utcnow()
+    application.received_on = today
+
+
+def withdraw_application(application: Application, *, actor: User, today: date) -> None:
+    apply_transition(application, "withdraw", actor, TRANSITIONS)
+    application.closed_on = today
+
+
+def answer_supplement(application: Application, *, actor: User, password: str, answer: str,
+                      today: date) -> None:
+    """One answer covering every item; the review clock restarts from today."""
+    if not answer:
+        raise DomainError(_("Describe how each requested item is answered."))
+    apply_transition(application, "answer_supplement", actor, TRANSITIONS)
+    application.supplement_answer = answer
+    application.supplement_answered_on = today
+    sign(application, signer=actor, password=password, meaning="supplement_submitted",
+         content={**_signed_content(application), "answer": answer})

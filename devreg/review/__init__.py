@@ -1,0 +1,5 @@
+"""The regulator's side: acceptance, technical review, decision, queues."""
+
+from flask import Blueprint
+
+bp = Blueprint("review", __name__, url_prefix="/review")

@@ -1,0 +1,69 @@
+"""The scheduled sweep: everything that happens because time passed. Idempotent: each step
+selects only records still in the state it changes, so running it twice changes nothing more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from devreg.certificates import services as certificates
+from devreg.certificates.models import Certificate
+from devreg.extensions import db
+from devreg.registrations.kinds import ApplicationKind
+from devreg.registrations.models import Application
+from devreg.registrations.states import TRANSITIONS, ApplicationState
+from devreg.review.services import deem_accepted
+from devreg.workdays.models import Stage
+from devreg.workdays.queries import calendar_for, time_limit
+from devreg.workflow import apply_transition
+
+S = ApplicationState
+
+
+@dataclass
+class SweepResult:
+    deemed_accepted: list[int] = field(default_factory=list)
+    terminated: list[int] = field(default_factory=list)
+    deemed_renewed: list[int] = field(default_factory=list)
+    expired: list[int] = field(default_factory=list)
+
+
+def run_sweep(today: date) -> SweepResult:
+    result = SweepResult()
+    submitted = db.session.scalars(select(Application).where(
+        Application.state == S.SUBMITTED.value))
+    for application in submitted:
+        limit = time_limit(application.province_code, Stage.ACCEPTANCE)
+        due = calendar_for(application.province_code).add_working_days(
+            application.received_on, limit).due  # type: ignore[arg-type]
+        if today > due:
+            deem_accepted(application, today=today)
+            result.deemed_accepted.append(application.id)
+
+    waiting = db.session.scalars(select(Application).where(
+        Application.state == S.SUPPLEMENT_REQUESTED.value,
+        Application.supplement_deadline < today))
+    for application in waiting:
+        apply_transition(application, "terminate", None, TRANSITIONS)
+        application.closed_on = today
+        result.terminated.append(application.id)
+
+    # A renewal not decided by the expiry date is deemed granted (DOMAIN.md section 4).
+    renewals = db.session.scalars(select(Application).join(
+        Certificate, Certificate.id == Application.certificate_id).where(
+        Application.kind == ApplicationKind.RENEWAL.value,
+        Application.state.in_([S.ACCEPTED.value, S.IN_REVIEW.value, S.REVIEW_DONE.value]),
+        Certificate.valid_until < today))
+    for application in renewals:
+        apply_transition(application, "deem_renewed", None, TRANSITIONS)
+        application.closed_on = today
+        certificates.renew_certificate(application.certificate,  # type: ignore[arg-type]
+                                       application, signature=None, approved_on=today)
+        result.deemed_renewed.append(application.id)
+
+    result.expired = [c.id for c in certificates.expire_certificates(today)]
+    db.session.flush()
+    return result
+

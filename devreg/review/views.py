@@ -1,0 +1,119 @@
+"""Reviewer queues and the decision endpoints of the application page."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user, login_required
+
+from devreg.auth.models import User
+from devreg.clock import china_today
+from devreg.errors import DomainError
+from devreg.extensions import db
+from devreg.i18n import _
+from devreg.permissions import authorize
+from devreg.registrations.pages import run_action
+from devreg.registrations.queries import get_application_or_404
+from devreg.review import bp
+from devreg.review import services as svc
+from devreg.review.queries import QUEUES, queue_rows
+
+
+@bp.route("/queue")
+@login_required
+def queue():
+    authorize(current_user, "review.queue")
+    stage = request.args.get("stage", "acceptance")
+    if stage not in QUEUES:
+        stage = "acceptance"
+    rows = queue_rows(current_user, stage, china_today())
+    return render_template("review/queue.html", rows=rows, stage=stage, queues=QUEUES)
+
+
+@bp.route("/applications/<int:application_id>/accept", methods=["POST"])
+@login_required
+def accept(application_id: int):
+    application = get_application_or_404(application_id, current_user)
+    return run_action(application, "accept", lambda form: svc.accept(
+        application, actor=current_user, password=form.signature_password.data,
+        today=china_today()), _("Application accepted; acceptance number issued."))
+
+
+@bp.route("/applications/<int:application_id>/correction", methods=["POST"])
+@login_required
+def request_correction(application_id: int):
+    application = get_application_or_404(application_id, current_user)
+    return run_action(application, "correction", lambda form: svc.request_correction(
+        application, actor=current_user, password=form.signature_password.data,
+        items=form.items.data, today=china_today()), _("Correction notice sent to the holder."))
+
+
+@bp.route("/applications/<int:application_id>/refuse-acceptance", methods=["POST"])
+@login_required
+def refuse_acceptance(application_id: int):
+    application = get_application_or_404(application_id, current_user)
+    return run_action(application, "refuse_acceptance", lambda form: svc.refuse_acceptance(
+        application, actor=current_user, password=form.signature_password.data,
+        reasons=form.reasons.data, today=china_today()), _("Application not accepted."))
+
+
+@bp.route("/applications/<int:application_id>/priority", methods=["POST"])
+@login_required
+def set_priority(application_id: int):
+    application = get_application_or_404(application_id, current_user)
+    return run_action(application, "priority", lambda form: svc.set_priority(
+        application, actor=current_user, priority=form.priority.data == "1"),
+        _("Priority updated."))
+
+
+@bp.route("/applications/<int:application_id>/assign", methods=["POST"])
+@login_required
+def assign(application_id: int):
+    application = get_application_or_404(application_id, current_user)
+
+    def action(form):  # type: ignore[no-untyped-def]
+        reviewer = db.session.get(User, form.reviewer_id.data)
+        if reviewer is None:
+            raise DomainError(_("Choose a reviewer."))
+        svc.assign_reviewer(application, actor=current_user, reviewer=reviewer,
+                            today=china_today())
+
+    return run_action(application, "assign", action, _("Technical review assigned."))
+
+
+@bp.route("/applications/<int:application_id>/supplement", methods=["POST"])
+@login_required
+def request_supplement(application_id: int):
+    application = get_application_or_404(application_id, current_user)
+    return run_action(application, "supplement", lambda form: svc.request_supplement(
+        application, actor=current_user, password=form.signature_password.data,
+        items=form.items.data, today=china_today()),
+        _("Supplement notice sent; the review clock is stopped."))
+
+
+@bp.route("/applications/<int:application_id>/qms", methods=["POST"])
+@login_required
+def record_qms(application_id: int):
+    application = get_application_or_404(application_id, current_user)
+    return run_action(application, "qms", lambda form: svc.record_qms(
+        application, actor=current_user, result=form.result.data, notes=form.notes.data,
+        today=china_today()), _("QMS verification recorded."))
+
+
+@bp.route("/applications/<int:application_id>/opinion", methods=["POST"])
+@login_required
+def give_opinion(application_id: int):
+    application = get_application_or_404(application_id, current_user)
+    return run_action(application, "opinion", lambda form: svc.give_opinion(
+        application, actor=current_user, password=form.signature_password.data,
+        recommendation=form.recommendation.data, text=form.text.data, today=china_today()),
+        _("Review opinion signed."))
+
+
+@bp.route("/applications/<int:application_id>/decide", methods=["POST"])
+@login_required
+def decide(application_id: int):
+    application = get_application_or_404(application_id, current_user)
+    return run_action(application, "decide", lambda form: svc.decide(
+        application, actor=current_user, password=form.signature_password.data,
+        approve=form.decision.data == "approve", reasons=form.reasons.data,
+        today=china_today()), _("Decision signed."))

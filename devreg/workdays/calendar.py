@@ -1,0 +1,205 @@
+"""Working-day arithmetic for the registration clocks (DOMAIN.md section 3). Pure: no Flask.
+
+A day's status comes from, in order of precedence:
+1. a regulator-defined holiday of the province (always a non-working day);
+2. an admin-entered official year (holidays and adjusted workdays 调休 entered from the State
+   Council notice), which overrides the library for that whole year;
+3. the ``chinese_calendar`` package, for the years it knows;
+4. otherwise weekends alone, and the result is *provisional*: it may move once the year's
+   official schedule is published and entered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from functools import cache
+
+import chinese_calendar
+
+from devreg.clock import china_today
+
+ONE_DAY = timedelta(days=1)
+
+
+class DayKind(StrEnum):
+    """An entry of an official schedule: a holiday, or a weekend day that is worked (调休)."""
+
+    HOLIDAY = "holiday"
+    WORKDAY = "workday"
+
+
+class YearSource(StrEnum):
+    OFFICIAL = "official"  # entered by an administrator
+    LIBRARY = "library"  # known to chinese_calendar
+    PROVISIONAL = "provisional"  # weekends only, until the schedule is entered
+
+
+@dataclass(frozen=True)
+class DueDate:
+    due: date
+    #: True when any day counted lies in a year without a known official schedule
+    provisional: bool
+
+
+@cache
+def library_knows(year: int) -> bool:
+    """Whether chinese_calendar carries the official table for ``year`` (a fact of the
+    installed package, so caching it is safe)."""
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def library_years(around: int | None = None) -> range:
+    """The contiguous range of years chinese_calendar knows (2004-2026 for version 1.11)."""
+    centre = around or china_today().year
+    known = [y for y in range(1990, centre + 10) if library_knows(y)]
+    return range(known[0], known[-1] + 1) if known else range(0)
+
+
+def library_schedule(year: int) -> list[tuple[date, DayKind, str]]:
+    """The library's entries for a year it knows, in the admin form's shape: every named
+    holiday (weekends inside a holiday span included) and every adjusted workday."""
+    if not library_knows(year):
+        return []
+    entries = []
+    day = date(year, 1, 1)
+    while day.year == year:
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        if name is not None:
+            entries.append((day, DayKind.HOLIDAY if on_holiday else DayKind.WORKDAY, str(name)))
+        day += ONE_DAY
+    return entries
+
+
+def supplement_answer_deadline(requested_on: date) -> date:
+    """The holder answers a supplement request within 1 calendar year: the same day a year
+    later, or the month's last day when it does not exist (29 February). Rolling the deadline
+    past a holiday is not applied (check)."""
+    try:
+        return requested_on.replace(year=requested_on.year + 1)
+    except ValueError:
+        return requested_on.replace(year=requested_on.year + 1, day=28)
+
+
+class ScheduleProblem(StrEnum):
+    OTHER_YEAR = "other_year"
+    DUPLICATE = "duplicate"
+    UNKNOWN_KIND = "unknown_kind"
+    WORKDAY_NOT_WEEKEND = "workday_not_weekend"
+    NO_NAME = "no_name"
+    NO_HOLIDAY = "no_holiday"
+
+
+def schedule_problems(
+    year: int, entries: Sequence[tuple[date, str, str]]
+) -> list[tuple[int | None, ScheduleProblem]]:
+    """Each entry breaking a rule, by index: the date must lie in ``year`` and appear once, the
+    kind is holiday or workday, an adjusted workday (调休) falls on a Saturday or Sunday, and
+    the name is given. The schedule as a whole (index None) must name at least one holiday:
+    an empty entry would silently replace the official table with weekends alone."""
+    problems: list[tuple[int | None, ScheduleProblem]] = []
+    seen: set[date] = set()
+    for index, (day, kind, name) in enumerate(entries):
+        if day.year != year:
+            problems.append((index, ScheduleProblem.OTHER_YEAR))
+        elif day in seen:
+            problems.append((index, ScheduleProblem.DUPLICATE))
+        if kind not in set(DayKind):
+            problems.append((index, ScheduleProblem.UNKNOWN_KIND))
+        elif kind == DayKind.WORKDAY and day.weekday() < 5:
+            problems.append((index, ScheduleProblem.WORKDAY_NOT_WEEKEND))
+        if not name.strip():
+            problems.append((index, ScheduleProblem.NO_NAME))
+        seen.add(day)
+    if not any(kind == DayKind.HOLIDAY for _day, kind, _name in entries):
+        problems.append((None, ScheduleProblem.NO_HOLIDAY))
+    return problems
+
+
+class WorkdayCalendar:
+    """Answers "is this a working day?" for one province."""
+
+    def __init__(
+        self,
+        official: Mapping[int, Mapping[date, DayKind | str]] | None = None,
+        regulator_holidays: Iterable[date] = (),
+    ) -> None:
+        """``official`` maps each admin-entered year to its entries (date -> holiday/workday);
+        a year present with no entries is still official (weekends only, not provisional)."""
+        self._official = {
+            year: {day: DayKind(kind) for day, kind in days.items()}
+            for year, days in (official or {}).items()
+        }
+        self._regulator_holidays = frozenset(regulator_holidays)
+
+    def year_source(self, year: int) -> YearSource:
+        if year in self._official:
+            return YearSource.OFFICIAL
+        if library_knows(year):
+            return YearSource.LIBRARY
+        return YearSource.PROVISIONAL
+
+    def is_provisional(self, day: date) -> bool:
+        """True when the day's year is neither entered by an admin nor known to the library."""
+        return self.year_source(day.year) is YearSource.PROVISIONAL
+
+    def is_span_provisional(self, start: date, end: date) -> bool:
+        """Whether any day strictly after ``start`` up to ``end`` is provisional."""
+        return any(self.year_source(y) is YearSource.PROVISIONAL
+                   for y in range((start + ONE_DAY).year, end.year + 1))
+
+    def is_workday(self, day: date) -> bool:
+        """Regulator holidays first, then the admin-entered year, then the library, then
+        weekends alone."""
+        if day in self._regulator_holidays:
+            return False
+        source = self.year_source(day.year)
+        if source is YearSource.OFFICIAL:
+            kind = self._official[day.year].get(day)
+            if kind is not None:
+                return kind is DayKind.WORKDAY
+            return day.weekday() < 5
+        if source is YearSource.LIBRARY:
+            return bool(chinese_calendar.is_workday(day))
+        return day.weekday() < 5
+
+    def add_working_days(self, start: date, n: int) -> DueDate:
+        """The ``n``-th working day after ``start``. Day 1 of a clock is the first working day
+        after the triggering event, so ``add_working_days(event_day, 1)`` is the next working
+        day after the event, whatever the event day itself is."""
+        if n < 1:
+            raise ValueError("a clock runs for at least one working day")
+        day, counted = start, 0
+        while counted < n:
+            day += ONE_DAY
+            if self.is_workday(day):
+                counted += 1
+        return DueDate(due=day, provisional=self.is_span_provisional(start, day))
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days strictly after ``start`` up to and including ``end``; 0 if
+        ``end <= start``. With ``start`` the triggering event, this is the clock's day count."""
+        return self.working_days_elapsed_excluding(start, end, [])
+
+    def working_days_elapsed_excluding(
+        self, start: date, today: date, paused_periods: list[tuple[date, date | None]]
+    ) -> int:
+        """Working days elapsed on a clock started by an event on ``start``, up to and
+        including ``today``, leaving out paused days. A pause ``(stopped, resumed)`` excludes
+        the days strictly after ``stopped`` up to and including ``resumed``: the clock ran on the
+        day it stopped, and, like Day 1, counting resumes on the first working day after the
+        resuming event. ``resumed=None`` means still paused."""
+        count, day = 0, start + ONE_DAY
+        while day <= today:
+            paused = any(stopped < day and (resumed is None or day <= resumed)
+                         for stopped, resumed in paused_periods)
+            if not paused and self.is_workday(day):
+                count += 1
+            day += ONE_DAY
+        return count

@@ -1,0 +1,108 @@
+"""Forms: an official year's schedule as text lines, a province's limits, regulator holidays."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from wtforms import DateField, IntegerField, StringField, TextAreaField, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from devreg.forms import BaseForm
+from devreg.i18n import _, _l
+from devreg.workdays.calendar import DayKind, schedule_problems
+from devreg.workdays.models import (
+    SCHEDULE_PROBLEM_MESSAGES,
+    STAGE_TITLES,
+    STATUTORY_LIMITS,
+    Stage,
+)
+from devreg.workdays.services import MAX_WORKING_DAYS, MAX_YEAR, MIN_YEAR
+
+REQUIRED = _l("This field is required.")
+NAME_MAX = 60
+
+
+def format_schedule(entries: list[tuple[date, str, str]]) -> str:
+    """The text-line form of a schedule, as the admin types it."""
+    return "\n".join(f"{day.isoformat()} {kind} {name}" for day, kind, name in entries)
+
+
+class YearScheduleForm(BaseForm):
+    year = IntegerField(_l("Year"), validators=[
+        InputRequired(message=REQUIRED),
+        NumberRange(min=MIN_YEAR, max=MAX_YEAR, message=_l("Enter a year between %(min)s and "
+                                                           "%(max)s.")),
+    ])
+    lines = TextAreaField(
+        _l("Holidays and adjusted workdays"),
+        validators=[InputRequired(message=REQUIRED)],
+        description=_l("One day per line, as in the State Council notice: "
+                       "'2027-02-06 holiday 春节' or '2027-02-14 workday 春节调休' (a Saturday or "
+                       "Sunday that is worked). List every holiday day, weekends inside a holiday "
+                       "included. Lines starting with # are ignored."),
+    )
+
+    #: (date, kind, name) per valid line, filled by validation
+    entries: list[tuple[date, str, str]]
+
+    def validate_lines(self, field):  # type: ignore[no-untyped-def]
+        """Every line is checked and every error reported with its line number at once."""
+        errors: list[str] = []
+        entries: list[tuple[date, str, str]] = []
+        line_numbers: list[int] = []
+        for number, raw in enumerate((field.data or "").splitlines(), start=1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split(maxsplit=2)
+            try:
+                day = date.fromisoformat(parts[0])
+            except ValueError:
+                errors.append(_("Line %(number)d: '%(text)s' is not a date written YYYY-MM-DD.",
+                                number=number, text=parts[0]))
+                continue
+            kind = parts[1].lower() if len(parts) > 1 else ""
+            name = parts[2].strip() if len(parts) > 2 else ""
+            if len(name) > NAME_MAX:
+                errors.append(_("Line %(number)d: the name is longer than %(max)d characters.",
+                                number=number, max=NAME_MAX))
+                continue
+            entries.append((day, kind, name))
+            line_numbers.append(number)
+        # the rules need a valid year; without one, only the lines' syntax is reported
+        year_ok = self.year.data is not None and not self.year.errors
+        for index, problem in schedule_problems(self.year.data, entries) if year_ok else []:
+            message = SCHEDULE_PROBLEM_MESSAGES[problem]
+            if index is None:
+                errors.append(_("Schedule: %(problem)s.", problem=message))
+            else:
+                errors.append(_("Line %(number)d: %(problem)s.", number=line_numbers[index],
+                                problem=message))
+        if errors:
+            field.errors.extend(errors[:-1])
+            raise ValidationError(errors[-1])
+        self.entries = [(day, DayKind(kind).value, name) for day, kind, name in entries]
+
+
+class TimeLimitsForm(BaseForm):
+    """One working-day field per stage, named by the stage code (fields added below)."""
+
+
+for _stage in Stage:
+    setattr(TimeLimitsForm, _stage.value, IntegerField(
+        STAGE_TITLES[_stage],
+        validators=[InputRequired(message=REQUIRED),
+                    NumberRange(min=1, max=MAX_WORKING_DAYS,
+                                message=_l("Between %(min)s and %(max)s working days."))],
+        description=_l("Statutory default: %(days)d working days",
+                       days=STATUTORY_LIMITS[_stage]),
+    ))
+del _stage
+
+
+class RegulatorHolidayForm(BaseForm):
+    date = DateField(_l("Date"), validators=[InputRequired(message=REQUIRED)])
+    name = StringField(_l("Name"), validators=[InputRequired(message=REQUIRED),
+                                               Length(max=100)],
+                       description=_l("e.g. office relocation, as announced by the "
+                                      "administration"))

@@ -1,0 +1,114 @@
+"""Writing official schedules, regulator holidays and time limits. Services flush, never commit;
+every model here is audited on flush."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from devreg.audit.services import label_next_change
+from devreg.db import utcnow
+from devreg.errors import DomainError
+from devreg.extensions import db
+from devreg.i18n import _
+from devreg.workdays.calendar import schedule_problems
+from devreg.workdays.models import (
+    SCHEDULE_PROBLEM_MESSAGES,
+    CalendarDay,
+    CalendarYear,
+    RegulatorHoliday,
+    Stage,
+    TimeLimitSetting,
+)
+from devreg.workdays.queries import get_calendar_year
+
+if TYPE_CHECKING:
+    from devreg.auth.models import User
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+MAX_WORKING_DAYS = 999
+
+
+def enter_year(year: int, days: Sequence[tuple[date, str, str]], *, actor: User) -> CalendarYear:
+    """Record a year's official schedule (holidays and adjusted workdays, as (date, kind, name))
+    from the State Council notice, replacing what was entered for that year before. From now on
+    it overrides chinese_calendar for the year and the year is no longer provisional. Only the
+    entries that changed are written, so the audit trail shows exactly what was corrected."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise DomainError(_("Enter a year between %(low)d and %(high)d.",
+                            low=MIN_YEAR, high=MAX_YEAR))
+    problems = schedule_problems(year, days)
+    if problems:
+        raise DomainError(_("The schedule was not saved."), details=[
+            str(SCHEDULE_PROBLEM_MESSAGES[problem]) if index is None
+            else f"{days[index][0].isoformat()}: {SCHEDULE_PROBLEM_MESSAGES[problem]}"
+            for index, problem in problems
+        ])
+    calendar_year = get_calendar_year(year)
+    if calendar_year is None:
+        calendar_year = CalendarYear(year=year)
+        db.session.add(calendar_year)
+    else:
+        label_next_change(calendar_year, "reenter")
+    calendar_year.entered_by_id = actor.id
+    calendar_year.entered_at = utcnow()
+    wanted = {day: (kind, name.strip()) for day, kind, name in days}
+    for existing in list(calendar_year.days):
+        if existing.date not in wanted:
+            calendar_year.days.remove(existing)
+            db.session.delete(existing)  # explicit: the audit listener does not see orphans
+            continue
+        existing.kind, existing.name = wanted.pop(existing.date)
+    # a removal must reach the database before a re-added date hits the unique index
+    db.session.flush()
+    for day, (kind, name) in sorted(wanted.items()):
+        calendar_year.days.append(CalendarDay(date=day, kind=kind, name=name))
+    db.session.flush()
+    return calendar_year
+
+
+def set_time_limit(province_code: str, stage: Stage | str, working_days: int, *,
+                   actor: User) -> TimeLimitSetting:
+    """Set a province's working-day limit for one stage. Provinces in the pilot shortened the
+    statutory limits; the value applies to applications accepted from now on (accepted ones
+    keep their snapshot). ``actor`` is recorded by the audit trail."""
+    stage = Stage(stage)
+    if not 1 <= working_days <= MAX_WORKING_DAYS:
+        raise DomainError(_("A time limit is between 1 and %(high)d working days.",
+                            high=MAX_WORKING_DAYS))
+    setting = db.session.scalar(select(TimeLimitSetting).where(
+        TimeLimitSetting.province_code == province_code, TimeLimitSetting.stage == stage.value))
+    if setting is None:
+        setting = TimeLimitSetting(province_code=province_code, stage=stage.value,
+                                   working_days=working_days)
+        db.session.add(setting)
+    else:
+        setting.working_days = working_days
+    db.session.flush()
+    return setting
+
+
+def add_regulator_holiday(province_code: str, day: date, name: str, *,
+                          actor: User) -> RegulatorHoliday:
+    """Add a non-working day declared by one province's administration; it delays clocks
+    running in that province only. ``actor`` is recorded by the audit trail."""
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Give the holiday's name."))
+    duplicate = db.session.scalar(select(RegulatorHoliday).where(
+        RegulatorHoliday.province_code == province_code, RegulatorHoliday.date == day))
+    if duplicate is not None:
+        raise DomainError(_("This date is already a regulator holiday in this province."))
+    holiday = RegulatorHoliday(province_code=province_code, date=day, name=name)
+    db.session.add(holiday)
+    db.session.flush()
+    return holiday
+
+
+def remove_regulator_holiday(holiday: RegulatorHoliday, *, actor: User) -> None:
+    """Remove a regulator holiday entered by mistake (the audit trail keeps it)."""
+    db.session.delete(holiday)
+    db.session.flush()

@@ -1,0 +1,1 @@
+"""Working-day clocks, per-province time limits and the calendar administration pages."""
