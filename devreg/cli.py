@@ -45,7 +45,12 @@ def quickstart_command(no_serve: bool) -> None:
         return
     port = int(os.environ.get("PORT", "5000"))
     click.echo(f"Serving devreg on http://127.0.0.1:{port}")
-    current_app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+    # app.run() refuses to block inside the flask CLI; serve with Werkzeug directly (a demo,
+    # not production: see the README for gunicorn)
+    from werkzeug.serving import run_simple
+
+    run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True,
+               use_reloader=False)
 
 
 @click.group("demo")
