@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from devreg import (
+        arrangements,
         audit,
         auth,
         certificates,
@@ -68,7 +69,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (main, auth, orgs, production, registrations, review, certificates,
-                   workdays, audit):
+                   arrangements, workdays, audit):
         # each package's routes (or commands) live in views.py (cli.py for audit)
         importlib.import_module(f"{module.__name__}.{'cli' if module is audit else 'views'}")
         app.register_blueprint(module.bp)

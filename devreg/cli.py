@@ -127,4 +127,5 @@ def sweep_command(today) -> None:  # type: ignore[no-untyped-def]
     db.session.commit()
     click.echo(f"deemed accepted: {len(result.deemed_accepted)}, terminated: "
                f"{len(result.terminated)}, deemed renewed: {len(result.deemed_renewed)}, "
-               f"expired: {len(result.expired)}")
+               f"expired: {len(result.expired)}, arrangements flagged for an expired licence: "
+               f"{len(result.flagged_arrangements)}")

@@ -1,5 +1,6 @@
 """Imports every domain's policies so the registry is complete once the app is built."""
 
+from devreg.arrangements import policies as arrangements_policies  # noqa: F401
 from devreg.auth import policies as auth_policies  # noqa: F401
 from devreg.certificates import policies as certificates_policies  # noqa: F401
 from devreg.orgs import policies as orgs_policies  # noqa: F401

@@ -26,6 +26,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["dt"] = _datetime
     app.jinja_env.filters["d"] = _date
     app.jinja_env.filters["meaning"] = meaning_title
+    from devreg.clock import china_today
+
+    app.jinja_env.globals["today_date"] = china_today
     app.jinja_env.globals["signatures_of"] = signatures_of
     app.jinja_env.globals["history_of"] = history_of
     from devreg.certificates import display
@@ -33,6 +36,9 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["change_title"] = display.change_title
     app.jinja_env.globals["approver_signature"] = display.approver_signature
     app.jinja_env.globals["issuing_authority"] = display.issuing_authority
+    from devreg.arrangements.display import GLOBALS
+
+    app.jinja_env.globals.update(GLOBALS)
 
     @app.context_processor
     def inject() -> dict[str, Any]:

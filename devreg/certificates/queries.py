@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import Select, false, or_, select
 
+from devreg.arrangements.queries import device_ids_linked_to
 from devreg.auth.roles import Role
 from devreg.certificates.models import Certificate
 from devreg.extensions import db
@@ -14,12 +15,15 @@ REGISTRY_PAGE_SIZE = 50
 
 def certificates_visible_to(user) -> Select[tuple[Certificate]]:  # type: ignore[no-untyped-def]
     query = select(Certificate).order_by(Certificate.number)
-    if user.role == Role.HOLDER:
-        return query.where(Certificate.holder_org_id == user.organisation_id)
-    if user.role == Role.REVIEWER:
-        return query.where(Certificate.province_code == user.jurisdiction)
     if user.role == Role.ADMIN:
         return query
+    linked = Certificate.device_id.in_(device_ids_linked_to(user))
+    if user.role == Role.HOLDER:
+        return query.where(or_(Certificate.holder_org_id == user.organisation_id, linked))
+    if user.role == Role.REVIEWER:
+        return query.where(or_(Certificate.province_code == user.jurisdiction, linked))
+    if user.role == Role.MANUFACTURER:
+        return query.where(linked)
     return query.where(false())
 
 

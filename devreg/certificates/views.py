@@ -8,6 +8,7 @@ import segno
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from devreg.arrangements.queries import arrangements_for_device
 from devreg.certificates import bp
 from devreg.certificates import services as svc
 from devreg.certificates.queries import (
@@ -49,7 +50,8 @@ def certificate_detail(certificate_id: int):
     certificate = get_certificate_or_404(certificate_id, current_user)
     return render_template("certificates/detail.html", certificate=certificate,
                            today=china_today(), revoke_form=RevokeForm(),
-                           renewal_deadline=svc.renewal_deadline(certificate))
+                           renewal_deadline=svc.renewal_deadline(certificate),
+                           arrangements=arrangements_for_device(certificate.device_id))
 
 
 @bp.route("/certificates/<int:certificate_id>/print")
@@ -121,7 +123,8 @@ def certificate_revoke(certificate_id: int):
                                     certificate_id=certificate.id))
     return render_template("certificates/detail.html", certificate=certificate,
                            today=china_today(), revoke_form=form,
-                           renewal_deadline=svc.renewal_deadline(certificate)), 422
+                           renewal_deadline=svc.renewal_deadline(certificate),
+                           arrangements=arrangements_for_device(certificate.device_id)), 422
 
 
 # --- public, no sign-in -------------------------------------------------------------------

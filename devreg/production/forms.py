@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, ValidationError
-from wtforms.validators import InputRequired
+from wtforms import (
+    DateField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from devreg.forms import BaseForm
 from devreg.i18n import _l
 from devreg.production.numbers import parse_licence_number
+from devreg.signatures.forms import SignatureForm
 
 REQUIRED = _l("This field is required.")
 
@@ -34,3 +43,24 @@ class LicenceForm(BaseForm):
         if parse_licence_number(field.data or "", current_year=date.today().year) is None:
             raise ValidationError(_l("Not a production licence number in the official format, "
                                      "e.g. 冀药监械生产许20190001号 (or 食药监 before 2022)."))
+
+
+class SiteForm(BaseForm):
+    address = StringField(_l("Production site address"),
+                          validators=[InputRequired(message=REQUIRED), Length(max=300)])
+
+
+class ScopeChangeForm(BaseForm):
+    codes = MultiCheckboxField(_l("Subcategories to add"), choices=[], validators=[Optional()])
+    new_site_address = StringField(_l("New production site (optional)"),
+                                   validators=[Optional(), Length(max=300)])
+    reason = TextAreaField(_l("Reason"), validators=[InputRequired(message=REQUIRED),
+                                                     Length(max=5000)])
+
+
+class ScopeDecisionForm(SignatureForm):
+    decision = RadioField(_l("Decision"), choices=[("approve", _l("Approve")),
+                                                   ("reject", _l("Reject"))],
+                          validators=[InputRequired(message=REQUIRED)])
+    reason = TextAreaField(_l("Reasons (required for rejection)"),
+                           validators=[Optional(), Length(max=5000)])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from devreg.auth.models import User
 from devreg.db import TimestampMixin
 from devreg.extensions import db
 from devreg.orgs.models import Organisation
@@ -38,6 +40,8 @@ class ProductionLicence(TimestampMixin, db.Model):
     scope: Mapped[list[CatalogueCategory]] = relationship(
         secondary=licence_scope, order_by=CatalogueCategory.code, lazy="selectin"
     )
+    sites: Mapped[list[ProductionSite]] = relationship(
+        back_populates="licence", order_by="ProductionSite.id", lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -53,3 +57,60 @@ class ProductionLicence(TimestampMixin, db.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ProductionSite(TimestampMixin, db.Model):
+    """A production address listed on a licence; its province is the licence's province."""
+
+    __tablename__ = "production_sites"
+    audit_fields = ("licence_id", "address", "is_active")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    licence_id: Mapped[int] = mapped_column(ForeignKey("production_licences.id"), index=True)
+    address: Mapped[str] = mapped_column(String(300))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    licence: Mapped[ProductionLicence] = relationship(back_populates="sites", lazy="joined")
+
+    @property
+    def province_code(self) -> str:
+        return self.licence.province_code
+
+    @property
+    def organisation_id(self) -> int:
+        return self.licence.organisation_id
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class ScopeChangeState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ScopeChangeRequest(TimestampMixin, db.Model):
+    """A manufacturer asks its licensing province to add catalogue codes and/or a site."""
+
+    __tablename__ = "scope_change_requests"
+    audit_fields = ("licence_id", "state", "added_codes", "new_site_address", "reason",
+                    "decision_reason", "decided_by_id")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    licence_id: Mapped[int] = mapped_column(ForeignKey("production_licences.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default=ScopeChangeState.PENDING.value)
+    version: Mapped[int] = mapped_column(default=1)
+    added_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    new_site_address: Mapped[str | None] = mapped_column(String(300))
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_on: Mapped[date | None] = mapped_column()
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+    licence: Mapped[ProductionLicence] = relationship(lazy="joined")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    __mapper_args__ = {"version_id_col": version}

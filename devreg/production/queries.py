@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 
 from devreg.auth.roles import Role
 from devreg.extensions import db
-from devreg.production.models import ProductionLicence
+from devreg.production.models import ProductionLicence, ProductionSite, ScopeChangeRequest
 
 
 def licences_visible_to(user) -> Select[tuple[ProductionLicence]]:  # type: ignore[no-untyped-def]
     query = select(ProductionLicence).order_by(ProductionLicence.number)
     if user.role == Role.ADMIN:
         return query
+    from devreg.arrangements.queries import licence_ids_linked_to
+
+    linked = ProductionLicence.id.in_(licence_ids_linked_to(user))
     if user.role == Role.REVIEWER:
-        return query.where(ProductionLicence.province_code == user.jurisdiction)
-    return query.where(ProductionLicence.organisation_id == user.organisation_id)
+        return query.where(or_(ProductionLicence.province_code == user.jurisdiction, linked))
+    return query.where(or_(ProductionLicence.organisation_id == user.organisation_id, linked))
 
 
 def get_licence_or_404(licence_id: int, user) -> ProductionLicence:  # type: ignore[no-untyped-def]
@@ -29,3 +32,33 @@ def get_licence_or_404(licence_id: int, user) -> ProductionLicence:  # type: ign
 
 def find_by_number(number: str) -> ProductionLicence | None:
     return db.session.scalar(select(ProductionLicence).where(ProductionLicence.number == number))
+
+
+def scope_requests_for_licence(licence: ProductionLicence) -> list[ScopeChangeRequest]:
+    return list(db.session.scalars(select(ScopeChangeRequest).where(
+        ScopeChangeRequest.licence_id == licence.id).order_by(ScopeChangeRequest.id.desc())))
+
+
+def scope_requests_visible_to(user) -> Select[tuple[ScopeChangeRequest]]:  # type: ignore[no-untyped-def]
+    """Reviewers see requests on licences of their province; companies their own."""
+    query = (select(ScopeChangeRequest).join(ProductionLicence)
+             .order_by(ScopeChangeRequest.id.desc()))
+    if user.role == Role.REVIEWER:
+        return query.where(ProductionLicence.province_code == user.jurisdiction)
+    if user.role == Role.ADMIN:
+        return query
+    return query.where(ProductionLicence.organisation_id == user.organisation_id)
+
+
+def get_scope_request_or_404(request_id: int, user) -> ScopeChangeRequest:  # type: ignore[no-untyped-def]
+    request = db.session.scalar(scope_requests_visible_to(user).where(
+        ScopeChangeRequest.id == request_id))
+    if request is None:
+        abort(404)
+    return request
+
+
+def active_sites() -> list[ProductionSite]:
+    """Every site on a licence, for the holder's proposal form (licences are public records)."""
+    return list(db.session.scalars(select(ProductionSite).join(ProductionLicence).where(
+        ProductionSite.is_active).order_by(ProductionLicence.province_code, ProductionSite.id)))

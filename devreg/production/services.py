@@ -7,14 +7,23 @@ from datetime import date
 
 from sqlalchemy import select
 
+from devreg.audit.services import label_next_change
+from devreg.auth.models import User
 from devreg.errors import DomainError
 from devreg.extensions import db
 from devreg.i18n import _
 from devreg.orgs.models import Organisation
-from devreg.production.models import ProductionLicence
+from devreg.permissions import authorize
+from devreg.production.models import (
+    ProductionLicence,
+    ProductionSite,
+    ScopeChangeRequest,
+    ScopeChangeState,
+)
 from devreg.production.numbers import parse_licence_number
 from devreg.production.queries import find_by_number
 from devreg.reference.models import CatalogueCategory
+from devreg.signatures.services import sign
 
 
 @dataclass(frozen=True)
@@ -60,3 +69,64 @@ def create_licence(data: LicenceData) -> ProductionLicence:
 
 def update_licence(licence: ProductionLicence, data: LicenceData) -> None:
     _apply(licence, data)
+
+
+# --- sites and scope changes (licence changes are decided by the licensing province) --------
+
+def add_site(licence: ProductionLicence, address: str) -> ProductionSite:
+    if not address:
+        raise DomainError(_("Enter the production address."))
+    if any(site.address == address for site in licence.sites):
+        raise DomainError(_("This address is already on the licence."))
+    site = ProductionSite(licence_id=licence.id, address=address)
+    db.session.add(site)
+    licence.sites.append(site)
+    db.session.flush()
+    return site
+
+
+def request_scope_change(licence: ProductionLicence, *, actor: User, codes: list[str],
+                         new_site_address: str | None, reason: str) -> ScopeChangeRequest:
+    """The manufacturer asks to add catalogue codes and/or a production site."""
+    authorize(actor, "production.request_scope_change", licence)
+    added = sorted(set(codes) - set(licence.scope_codes))
+    if not added and not new_site_address:
+        raise DomainError(_("Choose at least one new subcategory or enter a new site."))
+    if not reason:
+        raise DomainError(_("Explain the request."))
+    pending = db.session.scalar(select(ScopeChangeRequest).where(
+        ScopeChangeRequest.licence_id == licence.id,
+        ScopeChangeRequest.state == ScopeChangeState.PENDING.value))
+    if pending is not None:
+        raise DomainError(_("A scope change request for this licence is already pending."))
+    request = ScopeChangeRequest(licence_id=licence.id, added_codes=added,
+                                 new_site_address=new_site_address or None, reason=reason,
+                                 requested_by_id=actor.id)
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def decide_scope_change(request: ScopeChangeRequest, *, actor: User, password: str,
+                        approve: bool, reason: str, today: date) -> None:
+    """E-signed by a reviewer of the licence's province; approval changes the licence."""
+    authorize(actor, "production.decide_scope_change", request.licence)
+    if request.state != ScopeChangeState.PENDING:
+        raise DomainError(_("This request has already been decided."))
+    if not approve and not reason:
+        raise DomainError(_("State the reasons for rejecting."))
+    request.state = (ScopeChangeState.APPROVED if approve else ScopeChangeState.REJECTED).value
+    request.decided_by_id = actor.id
+    request.decided_on = today
+    request.decision_reason = reason or None
+    label_next_change(request, "approve" if approve else "reject")
+    sign(request, signer=actor, password=password, meaning="approved" if approve else "refused",
+         content={"licence": request.licence.number, "codes": request.added_codes,
+                  "site": request.new_site_address, "approve": approve, "reason": reason})
+    if approve:
+        licence = request.licence
+        licence.scope = [*licence.scope, *db.session.scalars(select(CatalogueCategory).where(
+            CatalogueCategory.code.in_(request.added_codes)))]
+        label_next_change(licence, "scope_change")
+        if request.new_site_address:
+            add_site(licence, request.new_site_address)

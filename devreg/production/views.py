@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from devreg.errors import DomainError
 from devreg.extensions import db
 from devreg.i18n import _
 from devreg.orgs.queries import organisation_choices
-from devreg.permissions import authorize, requires
+from devreg.clock import china_today
+from devreg.permissions import authorize, can, requires
 from devreg.production import bp
-from devreg.production.forms import LicenceForm
-from devreg.production.queries import get_licence_or_404, licences_visible_to
-from devreg.production.services import LicenceData, create_licence, update_licence
+from devreg.production.forms import LicenceForm, ScopeChangeForm, ScopeDecisionForm, SiteForm
+from devreg.production.queries import (
+    get_licence_or_404,
+    get_scope_request_or_404,
+    licences_visible_to,
+    scope_requests_for_licence,
+    scope_requests_visible_to,
+)
+from devreg.production.services import (
+    LicenceData,
+    add_site,
+    create_licence,
+    decide_scope_change,
+    request_scope_change,
+    update_licence,
+)
 from devreg.reference.queries import category_choices
+from devreg.signatures.services import SignatureRefused
 
 
 def _prepare(form: LicenceForm) -> None:
@@ -55,9 +70,11 @@ def licence_create():
 @bp.route("/licences/<int:licence_id>")
 @login_required
 def licence_detail(licence_id: int):
+    # visibility (own organisation, the issuing province's reviewers, parties to and
+    # supervisors of an arrangement using it) is decided by the query: anything else is 404
     licence = get_licence_or_404(licence_id, current_user)
-    authorize(current_user, "production.view_licence", licence)
-    return render_template("production/licence_detail.html", licence=licence)
+    return render_template("production/licence_detail.html", licence=licence,
+                           **licence_page_context(licence))
 
 
 @bp.route("/licences/<int:licence_id>/edit", methods=["GET", "POST"])
@@ -79,3 +96,91 @@ def licence_edit(licence_id: int):
             flash(_("Licence saved."), "success")
             return redirect(url_for("production.licence_detail", licence_id=licence.id))
     return render_template("production/licence_form.html", form=form, licence=licence)
+
+
+def licence_page_context(licence) -> dict:  # type: ignore[no-untyped-def]
+    context = {"scope_requests": scope_requests_for_licence(licence)}
+    if can(current_user, "production.manage_licences"):
+        context["site_form"] = SiteForm()
+    if can(current_user, "production.decide_scope_change", licence):
+        context["decision_form"] = ScopeDecisionForm()
+    return context
+
+
+@bp.route("/licences/<int:licence_id>/sites", methods=["POST"])
+@requires("production.manage_licences")
+def licence_add_site(licence_id: int):
+    licence = get_licence_or_404(licence_id, current_user)
+    form = SiteForm()
+    if form.validate_on_submit():
+        try:
+            add_site(licence, form.address.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Production site added."), "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+    return redirect(url_for("production.licence_detail", licence_id=licence.id))
+
+
+@bp.route("/licences/<int:licence_id>/scope-change", methods=["GET", "POST"])
+@login_required
+def scope_change_request(licence_id: int):
+    licence = get_licence_or_404(licence_id, current_user)
+    authorize(current_user, "production.request_scope_change", licence)
+    form = ScopeChangeForm()
+    form.codes.choices = [(code, label) for code, label in category_choices()
+                          if code not in licence.scope_codes]
+    if not form.is_submitted() and request.args.get("code") in dict(form.codes.choices):
+        form.codes.data = [request.args["code"]]
+    if form.validate_on_submit():
+        try:
+            request_scope_change(licence, actor=current_user, codes=form.codes.data or [],
+                                 new_site_address=form.new_site_address.data,
+                                 reason=form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.reason.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(_("Scope change requested from the licensing province."), "success")
+            return redirect(url_for("production.licence_detail", licence_id=licence.id))
+    return render_template("production/scope_change_form.html", form=form, licence=licence)
+
+
+@bp.route("/scope-changes")
+@login_required
+def scope_change_list():
+    requests = db.session.scalars(scope_requests_visible_to(current_user)).all()
+    return render_template("production/scope_change_list.html", requests=requests)
+
+
+@bp.route("/scope-changes/<int:request_id>/decide", methods=["POST"])
+@login_required
+def scope_change_decide(request_id: int):
+    scope_request = get_scope_request_or_404(request_id, current_user)
+    licence = scope_request.licence
+    authorize(current_user, "production.decide_scope_change", licence)
+    form = ScopeDecisionForm()
+    if form.validate_on_submit():
+        try:
+            decide_scope_change(scope_request, actor=current_user,
+                                password=form.signature_password.data,
+                                approve=form.decision.data == "approve",
+                                reason=form.reason.data or "", today=china_today())
+        except SignatureRefused as error:
+            db.session.rollback()
+            form.signature_password.errors = [error.message]
+        except DomainError as error:
+            db.session.rollback()
+            form.reason.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(_("Scope change decided."), "success")
+            return redirect(url_for("production.licence_detail", licence_id=licence.id))
+    context = licence_page_context(licence)
+    context["decision_form"] = form
+    return render_template("production/licence_detail.html", licence=licence, **context), 422

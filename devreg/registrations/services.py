@@ -129,6 +129,9 @@ def create_application(kind: ApplicationKind, device: Device, *, actor: User,
             if set(changed_items) - set(allowed):
                 raise DomainError(_("These items cannot be changed by this kind of "
                                     "application."))
+        if kind is ApplicationKind.CHANGE_FILING and "production_address" in changed_items:
+            _check_new_production_addresses(device, certificate,
+                                            changed_items["production_address"])
         if not change_description:
             raise DomainError(_("Describe the change or the reason."))
     application = Application(
@@ -141,6 +144,22 @@ def create_application(kind: ApplicationKind, device: Device, *, actor: User,
     db.session.add(application)
     db.session.flush()
     return application
+
+
+def _check_new_production_addresses(device: Device, certificate: Certificate,
+                                    new_value: str) -> None:
+    """A new production address is filed only after the production licence includes it
+    (DOMAIN.md section 4): each added line must be the site of a confirmed arrangement, whose
+    licence was checked to cover the device when the manufacturer confirmed."""
+    from devreg.arrangements.services import confirmed_site_addresses
+
+    current = set(certificate.production_address.splitlines())
+    added = {line.strip() for line in new_value.splitlines() if line.strip()} - current
+    unknown = added - confirmed_site_addresses(device.id)
+    if unknown:
+        raise DomainError(_("A new production address can be filed only after a licensed "
+                            "manufacturer has confirmed production there (the licence must "
+                            "include it first):"), details=sorted(unknown))
 
 
 def add_dossier_file(application: Application, chapter_code: str, *, filename: str | None,
@@ -211,6 +230,9 @@ def submit_application(application: Application, *, actor: User, password: str,
                          content=_signed_content(application))
         certificates.apply_change_filing(application.certificate,  # type: ignore[arg-type]
                                          application, signature=signature, filed_on=today)
+        from devreg.arrangements.services import sync_with_certificate
+
+        sync_with_certificate(application.certificate)  # type: ignore[arg-type]
         application.closed_on = today
     else:
         event = "resubmit" if application.state == S.CORRECTION_REQUESTED else "submit"

@@ -186,6 +186,9 @@ def decide(application: Application, *, actor: User, password: str, approve: boo
         certificate = certificates.issue_certificate(application, signature=signature,
                                                      approved_on=today)
         application.certificate_id = certificate.id
+        from devreg.arrangements.services import sync_with_certificate
+
+        sync_with_certificate(certificate)
     elif kind is K.CHANGE:
         certificates.apply_change_registration(certificate, application,  # type: ignore[arg-type]
                                                signature=signature, approved_on=today)

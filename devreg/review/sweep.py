@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from devreg.arrangements.services import flag_expired_licences
 from devreg.certificates import services as certificates
 from devreg.certificates.models import Certificate
 from devreg.extensions import db
@@ -28,6 +29,7 @@ class SweepResult:
     terminated: list[int] = field(default_factory=list)
     deemed_renewed: list[int] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
+    flagged_arrangements: list[int] = field(default_factory=list)
 
 
 def run_sweep(today: date) -> SweepResult:
@@ -64,6 +66,7 @@ def run_sweep(today: date) -> SweepResult:
         result.deemed_renewed.append(application.id)
 
     result.expired = [c.id for c in certificates.expire_certificates(today)]
+    result.flagged_arrangements = flag_expired_licences(today)
     db.session.flush()
     return result
 

@@ -1,0 +1,75 @@
+"""Display helpers for arrangement pages (registered as Jinja globals)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from devreg.certificates.models import Certificate
+from devreg.extensions import db
+from devreg.i18n import _l
+from devreg.reference.models import Province
+
+TIMELINE_TITLES = {
+    "create": _l("Proposed"), "confirm": _l("Confirmed"), "activate": _l("Active"),
+    "suspend": _l("Suspended"), "lift": _l("Suspension lifted"), "end": _l("Ended"),
+    "decline": _l("Declined"), "withdraw": _l("Withdrawn"),
+}
+SUPERVISION_TITLES = {
+    "inspection": _l("Inspection"), "rectification": _l("Request for rectification"),
+    "suspension": _l("Suspension"), "lift": _l("Suspension lifted"),
+}
+INSPECTION_RESULTS = {
+    "satisfactory": _l("Satisfactory"), "deficiencies": _l("Deficiencies"),
+    "serious_deficiencies": _l("Serious deficiencies"),
+}
+NOTICE_TITLES = {
+    "confirmed": _l("confirmed"), "suspended": _l("suspended"), "lifted": _l("suspension lifted"),
+    "ended": _l("ended"), "licence_expired": _l("production licence expired"),
+    "supervision": _l("supervision action recorded"),
+}
+
+
+def _title(table: dict, code: str | None) -> str:  # type: ignore[type-arg]
+    title = table.get(code)
+    return str(title) if title is not None else (code or "")
+
+
+def timeline_title(code: str) -> str:
+    return _title(TIMELINE_TITLES, code)
+
+
+def supervision_title(code: str) -> str:
+    return _title(SUPERVISION_TITLES, code)
+
+
+def inspection_result_title(code: str | None) -> str:
+    return _title(INSPECTION_RESULTS, code)
+
+
+def notice_title(code: str) -> str:
+    return _title(NOTICE_TITLES, code)
+
+
+def province_name(code: str) -> str:
+    province = db.session.get(Province, code)
+    return province.name if province else code
+
+
+def certificate_of_device(device_id: int) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.device_id == device_id)
+                             .order_by(Certificate.id.desc()).limit(1))
+
+
+def can_see_arrangement(arrangement) -> bool:  # type: ignore[no-untyped-def]
+    from flask_login import current_user
+
+    from devreg.arrangements.queries import arrangements_visible_to
+    from devreg.arrangements.models import Arrangement
+
+    return db.session.scalar(arrangements_visible_to(current_user).where(
+        Arrangement.id == arrangement.id).with_only_columns(Arrangement.id)) is not None
+
+
+GLOBALS = {fn.__name__: fn for fn in (timeline_title, supervision_title, inspection_result_title,
+                                      notice_title, province_name, certificate_of_device,
+                                      can_see_arrangement)}

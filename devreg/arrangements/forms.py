@@ -1,0 +1,74 @@
+"""Arrangement forms."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField
+from wtforms import DateField, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from devreg.arrangements.clauses import CLAUSES
+from devreg.forms import BaseForm
+from devreg.i18n import _l
+from devreg.production.forms import MultiCheckboxField
+from devreg.signatures.forms import SignatureForm
+
+REQUIRED = _l("This field is required.")
+
+
+class ProposalForm(BaseForm):
+    device_id = SelectField(_l("Device"), coerce=int, choices=[],
+                            validators=[InputRequired(message=REQUIRED)])
+    site_id = SelectField(_l("Production site (manufacturer, licence)"), coerce=int, choices=[],
+                          validators=[InputRequired(message=REQUIRED)])
+    planned_start = DateField(_l("Planned start"), validators=[InputRequired(message=REQUIRED)])
+    planned_end = DateField(_l("Planned end (optional)"), validators=[Optional()])
+    clauses = MultiCheckboxField(
+        _l("The quality agreement covers these clause headings"),
+        choices=[(code, title) for code, title in CLAUSES.items()], validators=[Optional()])
+    agreement = FileField(_l("Signed quality agreement (not needed for self-manufacture)"))
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.clauses.widget = ListWidget(prefix_label=False)
+        self.clauses.option_widget = CheckboxInput()
+
+
+class StaleGuard:
+    version = HiddenField()
+
+
+class ConfirmForm(StaleGuard, SignatureForm):
+    pass
+
+
+class DeclineForm(StaleGuard, BaseForm):
+    reason = TextAreaField(_l("Reason for declining"),
+                           validators=[InputRequired(message=REQUIRED), Length(max=5000)])
+
+
+class WithdrawForm(StaleGuard, BaseForm):
+    pass
+
+
+class EndForm(StaleGuard, BaseForm):
+    end_date = DateField(_l("End date"), validators=[InputRequired(message=REQUIRED)])
+    reason = TextAreaField(_l("Reason for ending"),
+                           validators=[InputRequired(message=REQUIRED), Length(max=5000)])
+
+
+class SuspendForm(StaleGuard, SignatureForm):
+    reason = TextAreaField(_l("Reasons"), validators=[InputRequired(message=REQUIRED),
+                                                      Length(max=5000)])
+
+
+class SupervisionForm(BaseForm):
+    kind = RadioField(_l("Action"), choices=[("inspection", _l("Inspection")),
+                                             ("rectification", _l("Request for rectification"))],
+                      validators=[InputRequired(message=REQUIRED)])
+    action_date = DateField(_l("Date"), validators=[InputRequired(message=REQUIRED)])
+    result = SelectField(_l("Inspection result"), choices=[
+        ("", "—"), ("satisfactory", _l("Satisfactory")), ("deficiencies", _l("Deficiencies")),
+        ("serious_deficiencies", _l("Serious deficiencies"))], validators=[Optional()])
+    findings = TextAreaField(_l("Findings or requested rectification"),
+                             validators=[InputRequired(message=REQUIRED), Length(max=20000)])

@@ -1,0 +1,129 @@
+"""Arrangements, their quality agreement, supervision actions and inter-provincial notices."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from devreg.arrangements.states import ArrangementState
+from devreg.auth.models import User
+from devreg.db import TimestampMixin, UTCDateTime
+from devreg.extensions import db
+from devreg.orgs.models import Organisation
+from devreg.production.models import ProductionLicence, ProductionSite
+from devreg.registrations.models import Device
+
+
+class Arrangement(TimestampMixin, db.Model):
+    """Commissioned production of one device at one manufacturer site (or self-manufacture)."""
+
+    __tablename__ = "arrangements"
+    audit_fields = ("state", "device_id", "holder_org_id", "manufacturer_org_id", "site_id",
+                    "planned_start", "planned_end", "is_self_manufacture", "clauses",
+                    "decline_reason", "end_date", "end_reason", "suspension_reason",
+                    "change_filing_id", "flag")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(20), default=ArrangementState.PROPOSED.value)
+    version: Mapped[int] = mapped_column(default=1)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    holder_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    manufacturer_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("production_sites.id"))
+    #: the two provinces, copied from the holder and the site's licence when proposed, so that
+    #: supervision queues can filter in SQL; cross-regional is derived from them
+    holder_province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
+    site_province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
+    planned_start: Mapped[date] = mapped_column()
+    planned_end: Mapped[date | None] = mapped_column()
+    is_self_manufacture: Mapped[bool] = mapped_column(default=False)
+    #: ticked quality agreement clause codes (arrangements.clauses.CLAUSES)
+    clauses: Mapped[list[str]] = mapped_column(JSON, default=list)
+    agreement_file_id: Mapped[int | None] = mapped_column(ForeignKey("arrangement_files.id"))
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    end_date: Mapped[date | None] = mapped_column()
+    end_reason: Mapped[str | None] = mapped_column(Text)
+    suspension_reason: Mapped[str | None] = mapped_column(Text)
+    #: the change filing devreg started to put this site on the certificate
+    change_filing_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    #: set by the sweep, e.g. "licence_expired"
+    flag: Mapped[str | None] = mapped_column(String(40))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    device: Mapped[Device] = relationship(lazy="joined")
+    holder: Mapped[Organisation] = relationship(foreign_keys=[holder_org_id], lazy="joined")
+    manufacturer: Mapped[Organisation] = relationship(foreign_keys=[manufacturer_org_id],
+                                                      lazy="joined")
+    site: Mapped[ProductionSite] = relationship(lazy="joined")
+    agreement_file: Mapped[ArrangementFile | None] = relationship(
+        foreign_keys=[agreement_file_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_cross_regional(self) -> bool:
+        """Derived, never typed: the site's province differs from the holder's."""
+        return self.site_province_code != self.holder_province_code
+
+    @property
+    def licence(self) -> ProductionLicence:
+        return self.site.licence
+
+    @property
+    def state_enum(self) -> ArrangementState:
+        return ArrangementState(self.state)
+
+
+class ArrangementFile(db.Model):
+    """The signed quality agreement, stored like dossier files."""
+
+    __tablename__ = "arrangement_files"
+    audit_fields = ("original_name", "size", "content_type", "sha256")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column()
+    content_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SupervisionAction(db.Model):
+    """Inspection, rectification request or suspension recorded by a regulator."""
+
+    __tablename__ = "supervision_actions"
+    audit_fields = ("arrangement_id", "province_code", "kind", "action_date", "result",
+                    "findings")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(ForeignKey("arrangements.id"), index=True)
+    #: the acting regulator's province
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
+    kind: Mapped[str] = mapped_column(String(20))  # inspection | rectification | suspension | lift
+    action_date: Mapped[date] = mapped_column()
+    result: Mapped[str | None] = mapped_column(String(30))
+    findings: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    created_by: Mapped[User] = relationship()
+
+
+class Notice(db.Model):
+    """信息通报: what one province's regulator is told about an arrangement touching it."""
+
+    __tablename__ = "notices"
+    audit_fields = ("province_code", "arrangement_id", "kind")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
+    arrangement_id: Mapped[int] = mapped_column(ForeignKey("arrangements.id"), index=True)
+    #: confirmed | suspended | lifted | ended | licence_expired | supervision
+    kind: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    arrangement: Mapped[Arrangement] = relationship()

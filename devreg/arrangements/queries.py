@@ -1,0 +1,87 @@
+"""Reading arrangements, scoped by organisation (companies) or province (regulators)."""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import Select, false, func, or_, select
+
+from devreg.arrangements.models import Arrangement, Notice, SupervisionAction
+from devreg.arrangements.states import ArrangementState
+from devreg.auth.roles import Role
+from devreg.extensions import db
+
+
+def arrangements_visible_to(user) -> Select[tuple[Arrangement]]:  # type: ignore[no-untyped-def]
+    """Holders and manufacturers see arrangements they are party to; a reviewer sees those that
+    touch its province (holder's or site's), never those between two other provinces."""
+    query = select(Arrangement).order_by(Arrangement.id.desc())
+    if user.role in (Role.HOLDER, Role.MANUFACTURER):
+        return query.where(or_(Arrangement.holder_org_id == user.organisation_id,
+                               Arrangement.manufacturer_org_id == user.organisation_id))
+    if user.role == Role.REVIEWER:
+        return query.where(or_(Arrangement.holder_province_code == user.jurisdiction,
+                               Arrangement.site_province_code == user.jurisdiction))
+    return query.where(false())
+
+
+def get_arrangement_or_404(arrangement_id: int, user) -> Arrangement:  # type: ignore[no-untyped-def]
+    arrangement = db.session.scalar(
+        arrangements_visible_to(user).where(Arrangement.id == arrangement_id))
+    if arrangement is None:
+        abort(404)
+    return arrangement
+
+
+def supervision_actions(arrangement: Arrangement) -> list[SupervisionAction]:
+    return list(db.session.scalars(select(SupervisionAction).where(
+        SupervisionAction.arrangement_id == arrangement.id).order_by(SupervisionAction.id)))
+
+
+def notices_for(province_code: str, *, limit: int = 50) -> list[Notice]:
+    return list(db.session.scalars(select(Notice).where(
+        Notice.province_code == province_code).order_by(Notice.id.desc()).limit(limit)))
+
+
+def cross_regional_matrix() -> dict[tuple[str, str], int]:
+    """Active cross-regional arrangements counted by (holder province, site province)."""
+    rows = db.session.execute(
+        select(Arrangement.holder_province_code, Arrangement.site_province_code,
+               func.count(Arrangement.id))
+        .where(Arrangement.state == ArrangementState.ACTIVE.value,
+               Arrangement.holder_province_code != Arrangement.site_province_code)
+        .group_by(Arrangement.holder_province_code, Arrangement.site_province_code))
+    return {(h, s): n for h, s, n in rows}
+
+
+def device_ids_linked_to(user) -> Select[tuple[int]]:  # type: ignore[no-untyped-def]
+    """Devices an arrangement visible to the user links to: their certificates are visible to
+    the manufacturer and to the other province's reviewer."""
+    return arrangements_visible_to(user).with_only_columns(Arrangement.device_id).order_by(None)
+
+
+def licence_ids_linked_to(user) -> Select[tuple[int]]:  # type: ignore[no-untyped-def]
+    """Licences used by arrangements visible to the user."""
+    from devreg.production.models import ProductionSite
+
+    return (arrangements_visible_to(user).join(ProductionSite,
+                                               ProductionSite.id == Arrangement.site_id)
+            .with_only_columns(ProductionSite.licence_id).order_by(None))
+
+
+def devices_without_active_site(holder_org_id: int) -> set[int]:
+    """Registered (valid certificate) devices of the holder with no active production site."""
+    from devreg.certificates.models import Certificate, CertificateStatus
+
+    registered = set(db.session.scalars(select(Certificate.device_id).where(
+        Certificate.holder_org_id == holder_org_id,
+        Certificate.status == CertificateStatus.VALID.value)))
+    active = set(db.session.scalars(select(Arrangement.device_id).where(
+        Arrangement.holder_org_id == holder_org_id,
+        Arrangement.state == ArrangementState.ACTIVE.value)))
+    return registered - active
+
+
+def arrangements_for_device(device_id: int) -> list[Arrangement]:
+    """Every arrangement of a device: its current and past production sites."""
+    return list(db.session.scalars(select(Arrangement).where(
+        Arrangement.device_id == device_id).order_by(Arrangement.id)))

@@ -1,0 +1,283 @@
+"""Arrangement writes: propose, confirm or decline, withdraw, activate, suspend, lift, end, and
+the notices (信息通报) both provinces receive. Services flush; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import IO
+
+from flask import current_app
+from sqlalchemy import select
+
+from devreg.arrangements.clauses import CLAUSES
+from devreg.arrangements.models import (
+    Arrangement,
+    ArrangementFile,
+    Notice,
+    SupervisionAction,
+)
+from devreg.arrangements.states import TRANSITIONS, ArrangementState
+from devreg.auth.models import User
+from devreg.certificates.models import Certificate, CertificateStatus
+from devreg.db import utcnow
+from devreg.errors import DomainError
+from devreg.extensions import db
+from devreg.i18n import _
+from devreg.permissions import authorize
+from devreg.production.models import ProductionSite
+from devreg.registrations import files
+from devreg.registrations.models import Device
+from devreg.signatures.services import sign
+from devreg.workflow import apply_transition
+
+A = ArrangementState
+LIVE_STATES = (A.PROPOSED, A.CONFIRMED, A.ACTIVE, A.SUSPENDED)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    device_id: int
+    site_id: int
+    planned_start: date
+    planned_end: date | None
+    clauses: tuple[str, ...]
+
+
+def licence_problem(arrangement_or_site: Arrangement | ProductionSite, device: Device,
+                    today: date) -> str | None:
+    """Why the site's licence cannot make this device today, or None."""
+    site = (arrangement_or_site.site if isinstance(arrangement_or_site, Arrangement)
+            else arrangement_or_site)
+    licence = site.licence
+    if not licence.is_valid_on(today):
+        return _("The production licence %(number)s expired on %(date)s.",
+                 number=licence.number, date=licence.valid_until.isoformat())
+    code = device.category_code  # "40" for IVD reagents (enforced when the device is saved)
+    if not licence.covers(code):
+        return _("The production licence %(number)s does not cover catalogue code %(code)s. "
+                 "Request a scope change from the licensing province first.",
+                 number=licence.number, code=code)
+    if not site.is_active:
+        return _("This production site is no longer on the licence.")
+    return None
+
+
+def _notify(arrangement: Arrangement, kind: str) -> None:
+    """Both provinces get the notice; a single-province arrangement gets one."""
+    for province in {arrangement.holder_province_code, arrangement.site_province_code}:
+        db.session.add(Notice(province_code=province, arrangement_id=arrangement.id, kind=kind,
+                              created_at=utcnow()))
+
+
+def propose(proposal: Proposal, *, actor: User, agreement_name: str | None,
+            agreement_stream: IO[bytes] | None) -> Arrangement:
+    device = db.session.get(Device, proposal.device_id)
+    site = db.session.get(ProductionSite, proposal.site_id)
+    if device is None or site is None:
+        raise DomainError(_("Choose the device and the production site."))
+    authorize(actor, "arrangements.propose", device)
+    if proposal.planned_end and proposal.planned_end < proposal.planned_start:
+        raise DomainError(_("The planned end cannot be before the planned start."))
+    is_self = site.licence.organisation_id == device.holder_org_id
+    if not is_self:
+        missing = [str(CLAUSES[c]) for c in CLAUSES if c not in proposal.clauses]
+        if missing:
+            raise DomainError(_("The quality agreement must cover every clause heading. "
+                                "Not ticked:"), details=missing)
+        if agreement_stream is None:
+            raise DomainError(_("Upload the signed quality agreement."))
+    existing = db.session.scalar(select(Arrangement.id).where(
+        Arrangement.device_id == device.id, Arrangement.site_id == site.id,
+        Arrangement.state.in_([s.value for s in LIVE_STATES])))
+    if existing is not None:
+        raise DomainError(_("This device already has an arrangement with this site."))
+    arrangement = Arrangement(
+        device_id=device.id, holder_org_id=device.holder_org_id,
+        manufacturer_org_id=site.licence.organisation_id, site_id=site.id,
+        holder_province_code=device.holder.province_code,
+        site_province_code=site.licence.province_code,
+        planned_start=proposal.planned_start, planned_end=proposal.planned_end,
+        is_self_manufacture=is_self, clauses=sorted(set(proposal.clauses) & set(CLAUSES)),
+        created_by_id=actor.id,
+    )
+    if agreement_stream is not None:
+        arrangement.agreement_file = _store_agreement(agreement_name, agreement_stream, actor)
+    db.session.add(arrangement)
+    db.session.flush()
+    return arrangement
+
+
+def _store_agreement(name: str | None, stream: IO[bytes], actor: User) -> ArrangementFile:
+    max_bytes = current_app.config["DOSSIER_MAX_BYTES"]
+    stored = files.store_upload(db.session, stream, max_bytes=max_bytes)
+    if stored.size > max_bytes or stored.size == 0 or stored.content_type is None:
+        files.discard(db.session, stored.stored_name)
+        raise DomainError(_("The quality agreement must be a PDF, PNG, JPEG, DOCX or XLSX file "
+                            "of at most %(mb)d MB.", mb=max_bytes // (1024 * 1024)))
+    record = ArrangementFile(original_name=files.clean_filename(name),
+                             stored_name=stored.stored_name, size=stored.size,
+                             content_type=stored.content_type, sha256=stored.sha256,
+                             uploaded_by_id=actor.id, uploaded_at=utcnow())
+    db.session.add(record)
+    return record
+
+
+def confirm(arrangement: Arrangement, *, actor: User, password: str, today: date) -> None:
+    """The manufacturer confirms, e-signed. Refused while its licence is expired or does not
+    cover the device. For a registered device devreg then starts the change filing that puts
+    the site's address on the certificate (DOMAIN.md sections 4 and 9)."""
+    problem = licence_problem(arrangement, arrangement.device, today)
+    if problem:
+        raise DomainError(problem)
+    apply_transition(arrangement, "confirm", actor, TRANSITIONS)
+    sign(arrangement, signer=actor, password=password, meaning="confirmed",
+         content={"arrangement": arrangement.id, "device": arrangement.device_id,
+                  "site": arrangement.site.address, "licence": arrangement.licence.number,
+                  "agreement": arrangement.agreement_file.sha256
+                  if arrangement.agreement_file else None})
+    _notify(arrangement, "confirmed")
+    certificate = _valid_certificate(arrangement.device_id)
+    if certificate is not None:
+        _start_change_filing(arrangement, certificate, actor=actor, today=today)
+
+
+def _valid_certificate(device_id: int) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(
+        Certificate.device_id == device_id, Certificate.status == CertificateStatus.VALID.value))
+
+
+def _start_change_filing(arrangement: Arrangement, certificate: Certificate, *, actor: User,
+                         today: date) -> None:
+    from devreg.registrations.kinds import ApplicationKind
+    from devreg.registrations.services import create_application, open_application_for
+
+    if arrangement.site.address in certificate.production_address.splitlines():
+        activate(arrangement)
+        return
+    application = open_application_for(arrangement.device_id, ApplicationKind.CHANGE_FILING)
+    if application is None:
+        application = create_application(
+            ApplicationKind.CHANGE_FILING, arrangement.device, actor=actor,
+            certificate=certificate, today=today,
+            change_description=_("Production address added for commissioned production by "
+                                 "%(manufacturer)s (arrangement #%(id)d).",
+                                 manufacturer=arrangement.manufacturer.name_zh,
+                                 id=arrangement.id),
+            changed_items={"production_address": "\n".join(
+                [*certificate.production_address.splitlines(), arrangement.site.address])})
+    arrangement.change_filing_id = application.id
+
+
+def activate(arrangement: Arrangement) -> None:
+    apply_transition(arrangement, "activate", None, TRANSITIONS)
+
+
+def sync_with_certificate(certificate: Certificate) -> None:
+    """Confirmed arrangements whose site address is now on the certificate become active."""
+    addresses = set(certificate.production_address.splitlines())
+    confirmed = db.session.scalars(select(Arrangement).where(
+        Arrangement.device_id == certificate.device_id,
+        Arrangement.state == A.CONFIRMED.value))
+    for arrangement in confirmed:
+        if arrangement.site.address in addresses:
+            activate(arrangement)
+
+
+def confirmed_site_addresses(device_id: int) -> set[str]:
+    """Production addresses a change filing may add: sites of confirmed or active
+    arrangements, whose licences were checked to cover the device."""
+    rows = db.session.scalars(select(Arrangement).where(
+        Arrangement.device_id == device_id,
+        Arrangement.state.in_([A.CONFIRMED.value, A.ACTIVE.value])))
+    return {a.site.address for a in rows}
+
+
+def decline(arrangement: Arrangement, *, actor: User, reason: str) -> None:
+    if not reason:
+        raise DomainError(_("State the reason for declining."))
+    apply_transition(arrangement, "decline", actor, TRANSITIONS)
+    arrangement.decline_reason = reason
+
+
+def withdraw(arrangement: Arrangement, *, actor: User) -> None:
+    apply_transition(arrangement, "withdraw", actor, TRANSITIONS)
+
+
+def end(arrangement: Arrangement, *, actor: User, end_date: date, reason: str) -> None:
+    if not reason:
+        raise DomainError(_("State the reason for ending."))
+    if end_date < arrangement.planned_start:
+        raise DomainError(_("The end date cannot be before the planned start."))
+    apply_transition(arrangement, "end", actor, TRANSITIONS)
+    arrangement.end_date = end_date
+    arrangement.end_reason = reason
+    _notify(arrangement, "ended")
+
+
+def suspend(arrangement: Arrangement, *, actor: User, password: str, reason: str,
+            today: date) -> None:
+    if not reason:
+        raise DomainError(_("State the reasons for suspension."))
+    apply_transition(arrangement, "suspend", actor, TRANSITIONS)
+    arrangement.suspension_reason = reason
+    _record_action(arrangement, actor, "suspension", today, None, reason)
+    sign(arrangement, signer=actor, password=password, meaning="decided",
+         content={"arrangement": arrangement.id, "suspend": True, "reason": reason})
+    _notify(arrangement, "suspended")
+
+
+def lift(arrangement: Arrangement, *, actor: User, password: str, reason: str,
+         today: date) -> None:
+    if not reason:
+        raise DomainError(_("State why the suspension is lifted."))
+    apply_transition(arrangement, "lift", actor, TRANSITIONS)
+    arrangement.suspension_reason = None
+    _record_action(arrangement, actor, "lift", today, None, reason)
+    sign(arrangement, signer=actor, password=password, meaning="decided",
+         content={"arrangement": arrangement.id, "lift": True, "reason": reason})
+    _notify(arrangement, "lifted")
+
+
+SUPERVISION_KINDS = ("inspection", "rectification")
+INSPECTION_RESULTS = ("satisfactory", "deficiencies", "serious_deficiencies")
+
+
+def record_supervision(arrangement: Arrangement, *, actor: User, kind: str, action_date: date,
+                       result: str | None, findings: str) -> SupervisionAction:
+    authorize(actor, "arrangements.supervise", arrangement)
+    if kind not in SUPERVISION_KINDS:
+        raise DomainError(_("Choose the kind of supervision action."))
+    if kind == "inspection" and result not in INSPECTION_RESULTS:
+        raise DomainError(_("Choose the inspection result."))
+    if not findings:
+        raise DomainError(_("Describe the findings or the rectification requested."))
+    action = _record_action(arrangement, actor, kind, action_date,
+                            result if kind == "inspection" else None, findings)
+    _notify(arrangement, "supervision")
+    return action
+
+
+def _record_action(arrangement: Arrangement, actor: User, kind: str, on: date,
+                   result: str | None, findings: str) -> SupervisionAction:
+    action = SupervisionAction(arrangement_id=arrangement.id, province_code=actor.jurisdiction,
+                               kind=kind, action_date=on, result=result, findings=findings,
+                               created_by_id=actor.id)
+    db.session.add(action)
+    db.session.flush()
+    return action
+
+
+def flag_expired_licences(today: date) -> list[int]:
+    """Sweep step: every live arrangement whose licence has expired is flagged, once."""
+    live = db.session.scalars(select(Arrangement).where(
+        Arrangement.state.in_([A.CONFIRMED.value, A.ACTIVE.value, A.SUSPENDED.value,
+                               A.PROPOSED.value]),
+        Arrangement.flag.is_(None)))
+    flagged = []
+    for arrangement in live:
+        if not arrangement.licence.is_valid_on(today):
+            arrangement.flag = "licence_expired"
+            _notify(arrangement, "licence_expired")
+            flagged.append(arrangement.id)
+    return flagged

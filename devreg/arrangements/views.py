@@ -1,0 +1,207 @@
+"""Arrangement pages for holders, manufacturers and the supervising regulators."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from devreg.arrangements import bp
+from devreg.arrangements import forms as f
+from devreg.arrangements import services as svc
+from devreg.arrangements.clauses import CLAUSES
+from devreg.arrangements.models import Arrangement
+from devreg.arrangements.queries import (
+    arrangements_visible_to,
+    cross_regional_matrix,
+    get_arrangement_or_404,
+    notices_for,
+    supervision_actions,
+)
+from devreg.arrangements.states import TRANSITIONS
+from devreg.audit.queries import history_of
+from devreg.auth.roles import Role
+from devreg.clock import china_today
+from devreg.errors import DomainError
+from devreg.extensions import db
+from devreg.i18n import _
+from devreg.permissions import authorize, can
+from devreg.production.queries import active_sites
+from devreg.reference.queries import all_provinces
+from devreg.registrations import files
+from devreg.registrations.queries import devices_visible_to
+from devreg.signatures.services import SignatureRefused
+
+#: form name -> (form class, policy, transition event or None)
+ACTIONS: dict[str, tuple[type, str, str | None]] = {
+    "confirm": (f.ConfirmForm, "arrangements.respond", "confirm"),
+    "decline": (f.DeclineForm, "arrangements.respond", "decline"),
+    "withdraw": (f.WithdrawForm, "arrangements.withdraw", "withdraw"),
+    "end": (f.EndForm, "arrangements.end", "end"),
+    "suspend": (f.SuspendForm, "arrangements.supervise", "suspend"),
+    "lift": (f.SuspendForm, "arrangements.supervise", "lift"),
+    "supervision": (f.SupervisionForm, "arrangements.supervise", None),
+}
+TIMELINE_ACTIONS = ("create", "confirm", "activate", "suspend", "lift", "end", "decline",
+                    "withdraw")
+
+
+def _offered(name: str, arrangement: Arrangement) -> bool:
+    _cls, policy, event = ACTIONS[name]
+    if not can(current_user, policy, arrangement):
+        return False
+    return event is None or (event, arrangement.state) in TRANSITIONS
+
+
+def _render(arrangement: Arrangement, bound: dict[str, Any] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    forms = {}
+    for name, (cls, _policy, _event) in ACTIONS.items():
+        if _offered(name, arrangement):
+            form = (bound or {}).get(name) or cls(formdata=None)
+            if hasattr(form, "version") and not form.version.data:
+                form.version.data = str(arrangement.version)
+            forms[name] = form
+    timeline = [e for e in history_of(arrangement) if e.action in TIMELINE_ACTIONS]
+    return render_template(
+        "arrangements/detail.html", arrangement=arrangement, forms=forms, timeline=timeline,
+        actions=supervision_actions(arrangement), clauses=CLAUSES,
+        licence_problem=svc.licence_problem(arrangement, arrangement.device, china_today())
+        if arrangement.state == "proposed" else None,
+    ), status
+
+
+def _run(arrangement: Arrangement, name: str, action: Callable[[Any], Any], success: str):  # type: ignore[no-untyped-def]
+    form = ACTIONS[name][0]()
+    if not form.validate_on_submit():
+        return _render(arrangement, {name: form}, 400)
+    if hasattr(form, "version") and form.version.data != str(arrangement.version):
+        flash(_("This arrangement was changed by someone else while you had the page open. "
+                "Here is its current state; nothing of yours was saved."), "warning")
+        return _render(arrangement, status=409)
+    try:
+        action(form)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("This arrangement was changed by someone else at the same moment. Here is its "
+                "current state; nothing of yours was saved."), "warning")
+    except DomainError as error:
+        db.session.rollback()
+        db.session.refresh(arrangement)
+        message = " ".join([error.message, *error.details])
+        if isinstance(error, SignatureRefused):
+            form.signature_password.errors = [error.message]
+        flash(message, "danger")
+        return _render(arrangement, {name: form}, 422)
+    else:
+        flash(success, "success")
+    return redirect(url_for("arrangements.detail", arrangement_id=arrangement.id))
+
+
+@bp.route("/arrangements")
+@login_required
+def arrangement_list():
+    authorize(current_user, "arrangements.view_list")
+    arrangements = db.session.scalars(arrangements_visible_to(current_user)).all()
+    return render_template("arrangements/list.html", arrangements=arrangements)
+
+
+@bp.route("/arrangements/new", methods=["GET", "POST"])
+@login_required
+def propose():
+    authorize(current_user, "arrangements.propose")
+    form = f.ProposalForm()
+    devices = db.session.scalars(devices_visible_to(current_user)).all()
+    form.device_id.choices = [(d.id, d.name) for d in devices]
+    form.site_id.choices = [
+        (s.id, f"{s.licence.organisation.name} · {s.address} ({s.licence.province.name}, "
+               f"{s.licence.number})") for s in active_sites()]
+    if not form.is_submitted() and request.args.get("device_id", "").isdigit():
+        form.device_id.data = int(request.args["device_id"])
+    if form.validate_on_submit():
+        upload = form.agreement.data
+        has_file = upload is not None and getattr(upload, "filename", "")
+        try:
+            arrangement = svc.propose(
+                svc.Proposal(device_id=form.device_id.data, site_id=form.site_id.data,
+                             planned_start=form.planned_start.data,
+                             planned_end=form.planned_end.data,
+                             clauses=tuple(form.clauses.data or ())),
+                actor=current_user, agreement_name=upload.filename if has_file else None,
+                agreement_stream=upload.stream if has_file else None)
+        except DomainError as error:
+            db.session.rollback()
+            form.site_id.errors = [" ".join([error.message, *error.details])]
+        else:
+            db.session.commit()
+            flash(_("Arrangement proposed; the manufacturer is asked to confirm."), "success")
+            return redirect(url_for("arrangements.detail", arrangement_id=arrangement.id))
+    return render_template("arrangements/propose.html", form=form)
+
+
+@bp.route("/arrangements/<int:arrangement_id>")
+@login_required
+def detail(arrangement_id: int):
+    return _render(get_arrangement_or_404(arrangement_id, current_user))
+
+
+@bp.route("/arrangements/<int:arrangement_id>/agreement")
+@login_required
+def agreement(arrangement_id: int):
+    arrangement = get_arrangement_or_404(arrangement_id, current_user)
+    record = arrangement.agreement_file
+    if record is None or not files.path_of(record.stored_name).is_file():
+        abort(404)
+    return send_file(files.path_of(record.stored_name), mimetype=record.content_type,
+                     as_attachment=True, download_name=record.original_name)
+
+
+@bp.route("/arrangements/<int:arrangement_id>/<any(confirm, decline, withdraw, end, suspend, "
+          "lift, supervision):name>", methods=["POST"])
+@login_required
+def act(arrangement_id: int, name: str):
+    arrangement = get_arrangement_or_404(arrangement_id, current_user)
+    today = china_today()
+    actions: dict[str, tuple[Callable[[Any], Any], str]] = {
+        "confirm": (lambda form: svc.confirm(arrangement, actor=current_user,
+                                             password=form.signature_password.data,
+                                             today=today),
+                    _("Arrangement confirmed and signed.")),
+        "decline": (lambda form: svc.decline(arrangement, actor=current_user,
+                                             reason=form.reason.data),
+                    _("Arrangement declined.")),
+        "withdraw": (lambda form: svc.withdraw(arrangement, actor=current_user),
+                     _("Proposal withdrawn.")),
+        "end": (lambda form: svc.end(arrangement, actor=current_user, end_date=form.end_date.data,
+                                     reason=form.reason.data), _("Arrangement ended.")),
+        "suspend": (lambda form: svc.suspend(arrangement, actor=current_user,
+                                             password=form.signature_password.data,
+                                             reason=form.reason.data, today=today),
+                    _("Arrangement suspended; both provinces are notified.")),
+        "lift": (lambda form: svc.lift(arrangement, actor=current_user,
+                                       password=form.signature_password.data,
+                                       reason=form.reason.data, today=today),
+                 _("Suspension lifted.")),
+        "supervision": (lambda form: svc.record_supervision(
+            arrangement, actor=current_user, kind=form.kind.data,
+            action_date=form.action_date.data, result=form.result.data or None,
+            findings=form.findings.data), _("Supervision action recorded.")),
+    }
+    action, message = actions[name]
+    return _run(arrangement, name, action, message)
+
+
+@bp.route("/supervision")
+@login_required
+def supervision():
+    """The reviewer's supervision queue: arrangements touching its province, and notices."""
+    if current_user.role != Role.REVIEWER:
+        abort(403)
+    arrangements = db.session.scalars(arrangements_visible_to(current_user)).all()
+    return render_template("arrangements/supervision.html", arrangements=arrangements,
+                           notices=notices_for(current_user.jurisdiction),
+                           matrix=cross_regional_matrix(), provinces=all_provinces())
+
