@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from dotenv import load_dotenv
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +51,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     login_manager.init_app(app)
+    from devreg.security import init_security
+
+    init_security(app)
     from devreg.auth import sessions  # noqa: F401  (user_loader)
 
 
@@ -81,6 +84,15 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def assign_request_id() -> None:
         g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        """No page or form of devreg has a use for NUL (U+0000), and PostgreSQL text cannot
+        hold it: refuse it up front (400) instead of failing in the database (500)."""
+        fields = [request.path, *(item for multi in (request.args, request.form)
+                                  for key, values in multi.lists() for item in (key, *values))]
+        if any("\x00" in value for value in fields):
+            abort(400)
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]

@@ -23,6 +23,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(translate_group)
     app.cli.add_command(sweep_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def _load_demo() -> None:
@@ -129,3 +131,28 @@ def sweep_command(today) -> None:  # type: ignore[no-untyped-def]
                f"{len(result.terminated)}, deemed renewed: {len(result.deemed_renewed)}, "
                f"expired: {len(result.expired)}, arrangements flagged for an expired licence: "
                f"{len(result.flagged_arrangements)}")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Save the database and the uploaded files to PATH (a .tar.gz)."""
+    from devreg.backup import create_backup
+
+    counts = create_backup(path)
+    click.echo(f"Backup written to {path}: {sum(counts.values())} rows in {len(counts)} tables.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(path: Path) -> None:
+    """Restore a backup into an empty instance (run `flask db upgrade` first)."""
+    from devreg.backup import RestoreRefused, restore_backup
+
+    try:
+        counts = restore_backup(path)
+    except RestoreRefused as refused:
+        db.session.rollback()
+        raise click.ClickException(str(refused)) from None
+    db.session.commit()
+    click.echo(f"Restored {sum(counts.values())} rows in {len(counts)} tables from {path}.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,13 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PREFERRED_URL_SCHEME = "http"
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; an idle page can still submit
+    LOGIN_RATE_LIMIT_PER_ACCOUNT = "10 per minute"
+    LOGIN_RATE_LIMIT_PER_ADDRESS = "30 per minute"
+    SIGNATURE_RATE_LIMIT_PER_ACCOUNT = "20 per minute"
+    SIGNATURE_RATE_LIMIT_PER_ADDRESS = "60 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    IDLE_TIMEOUT_MINUTES = 30
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     DEVREG_ENV = "production"
@@ -47,6 +55,8 @@ def load_config(app_config: Any, instance_path: str, overrides: dict[str, Any] |
         app_config["SECRET_KEY"] = env["SECRET_KEY"]
     if env.get("DATABASE_URL"):
         app_config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(env["DATABASE_URL"])
+    if env.get("RATELIMIT_STORAGE_URI"):
+        app_config["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
     if env.get("UPLOAD_FOLDER"):
         app_config["UPLOAD_FOLDER"] = env["UPLOAD_FOLDER"]
     if env.get("MAX_UPLOAD_MB"):
@@ -71,6 +81,9 @@ def load_config(app_config: Any, instance_path: str, overrides: dict[str, Any] |
         )
     if not app_config.get("UPLOAD_FOLDER"):
         app_config["UPLOAD_FOLDER"] = str(Path(instance_path) / "uploads")
+
+    app_config["PERMANENT_SESSION_LIFETIME"] = timedelta(
+        minutes=app_config["IDLE_TIMEOUT_MINUTES"])
 
     relaxed = app_config.get("TESTING") or app_config["DEVREG_ENV"] == "development"
     if not relaxed and app_config["SECRET_KEY"] in (None, "", DEV_SECRET_KEY):

@@ -27,6 +27,11 @@ class FreshContextClient(FlaskClient):
     Flask-Login's cached user does not leak between requests) and a fresh database session.
     Afterwards the test's own session is expired so it reads what the request committed."""
 
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        # English unless a test asks for another language (the product's default is zh_CN)
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
     def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         with self.application.app_context():
             response = super().open(*args, **kwargs)
@@ -44,11 +49,22 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "UPLOAD_FOLDER": str(base / "uploads"),
         "SERVER_NAME": "localhost",
+        # tests read English unless they ask for zh_CN (the product's default is zh_CN)
+        "BABEL_DEFAULT_LOCALE": "en",
+        # the suite signs in hundreds of times a minute; tests/security checks the real limits
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT": "100000 per minute",
+        "LOGIN_RATE_LIMIT_PER_ADDRESS": "100000 per minute",
+        "SIGNATURE_RATE_LIMIT_PER_ACCOUNT": "100000 per minute",
+        "SIGNATURE_RATE_LIMIT_PER_ADDRESS": "100000 per minute",
     })
     application.test_client_class = FreshContextClient
     with application.app_context():
         upgrade()
     yield application
+    with application.app_context():
+        db.engine.dispose()
+    with application.app_context():
+        db.engine.dispose()  # close pooled connections (psycopg warns about unclosed ones)
 
 
 def _empty_tables() -> None:
@@ -81,12 +97,14 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def demo(app: Flask):  # type: ignore[no-untyped-def]
-    """The demo organisations and accounts, committed."""
+    """The demo organisations, accounts and licences, committed; without the demo scenarios
+    (devices, applications, certificates), which would take serials and registry rows from
+    under the tests' assertions. tests/demo loads the whole demo."""
     from devreg.audit.services import acting_as
     from devreg.demo.loader import load_demo
 
     with acting_as(None, "test"):
-        load_demo()
+        load_demo(scenarios=False)
     db.session.commit()
     return Demo()
 

@@ -33,6 +33,7 @@ from devreg.production.queries import active_sites
 from devreg.reference.queries import all_provinces
 from devreg.registrations import files
 from devreg.registrations.queries import devices_visible_to
+from devreg.security import signature_rate_limit
 from devreg.signatures.services import SignatureRefused
 
 #: form name -> (form class, policy, transition event or None)
@@ -74,7 +75,10 @@ def _render(arrangement: Arrangement, bound: dict[str, Any] | None = None, statu
 
 
 def _run(arrangement: Arrangement, name: str, action: Callable[[Any], Any], success: str):  # type: ignore[no-untyped-def]
-    form = ACTIONS[name][0]()
+    form_class, policy, _event = ACTIONS[name]
+    # a role that may not take this action gets 403 before anything it sent is looked at
+    authorize(current_user, policy, arrangement)
+    form = form_class()
     if not form.validate_on_submit():
         return _render(arrangement, {name: form}, 400)
     if hasattr(form, "version") and form.version.data != str(arrangement.version):
@@ -162,6 +166,7 @@ def agreement(arrangement_id: int):
 @bp.route("/arrangements/<int:arrangement_id>/<any(confirm, decline, withdraw, end, suspend, "
           "lift, supervision):name>", methods=["POST"])
 @login_required
+@signature_rate_limit
 def act(arrangement_id: int, name: str):
     arrangement = get_arrangement_or_404(arrangement_id, current_user)
     today = china_today()

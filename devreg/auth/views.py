@@ -25,6 +25,7 @@ from devreg.extensions import db
 from devreg.i18n import _
 from devreg.orgs.queries import organisation_choices
 from devreg.permissions import authorize, requires
+from devreg.security import login_rate_limit
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -37,6 +38,7 @@ def is_safe_next(target: str | None) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_rate_limit
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -54,6 +56,7 @@ def login():
         if locale:
             session["locale"] = locale
         login_user(user)
+        session.permanent = True  # the cookie expires after IDLE_TIMEOUT_MINUTES unused
         db.session.commit()
         return redirect(next_target if is_safe_next(next_target) else url_for("main.home"))
     return render_template("auth/login.html", form=form)
@@ -80,6 +83,8 @@ def change_password():
         try:
             svc.change_password(current_user, current=form.current_password.data,
                                 new=form.new_password.data)
+        except svc.WrongCurrentPassword as error:
+            form.current_password.errors = [error.message]
         except DomainError as error:
             form.new_password.errors = [error.message, *error.details]
         else:

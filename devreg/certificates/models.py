@@ -49,9 +49,11 @@ class Certificate(TimestampMixin, db.Model):
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
     holder_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
-    #: the initial application; later applications point here through certificate_id
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id",
-                                                           use_alter=True))
+    #: the initial application; later applications point here through certificate_id.
+    #: Always set by issue_certificate; nullable (and use_alter) because the two tables point
+    #: at each other, so a restore inserts certificates first and fills this in afterwards.
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id",
+                                                                  use_alter=True))
     first_year: Mapped[int] = mapped_column()
     serial: Mapped[int] = mapped_column()
     category_code: Mapped[str] = mapped_column(ForeignKey("catalogue_categories.code"))
@@ -81,7 +83,10 @@ class Certificate(TimestampMixin, db.Model):
         return CertificateStatus(self.status)
 
     def is_valid_on(self, day: date) -> bool:
-        return self.status == CertificateStatus.VALID and self.valid_from <= day <= self.valid_until
+        # from the first approval, not from valid_from: a renewal moves valid_from to the day
+        # after the old last valid day, and the old period still counts until then
+        return (self.status == CertificateStatus.VALID
+                and self.approved_on <= day <= self.valid_until)
 
     def __str__(self) -> str:
         return self.number

@@ -32,7 +32,7 @@ def format_certificate_number(abbreviation: str, year: int, code: str, serial: i
 
 
 def is_valid_certificate_number(number: str) -> bool:
-    match = CERTIFICATE_NUMBER_RE.match(number)
+    match = CERTIFICATE_NUMBER_RE.fullmatch(number)  # "$" alone also matches before a "\n"
     return bool(match) and match["code"] in CATALOGUE_CODES and match["serial"] != "0000"
 
 

@@ -26,6 +26,7 @@ from devreg.registrations import services as registrations
 from devreg.registrations.forms import CertificateApplicationForm
 from devreg.registrations.kinds import ApplicationKind
 from devreg.review.forms import RevokeForm
+from devreg.security import signature_rate_limit
 from devreg.signatures.services import SignatureRefused, sign
 
 #: which certificate items each kind of application may change
@@ -97,6 +98,7 @@ def certificate_apply(certificate_id: int, kind: str):
 
 @bp.route("/certificates/<int:certificate_id>/revoke", methods=["POST"])
 @login_required
+@signature_rate_limit
 def certificate_revoke(certificate_id: int):
     certificate = get_certificate_or_404(certificate_id, current_user)
     authorize(current_user, "certificates.revoke", certificate)

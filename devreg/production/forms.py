@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from wtforms import (
     DateField,
     RadioField,
@@ -16,6 +14,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from devreg.clock import china_today
 from devreg.forms import BaseForm
 from devreg.i18n import _l
 from devreg.production.numbers import parse_licence_number
@@ -40,7 +39,7 @@ class LicenceForm(BaseForm):
                                                                     "subcategory."))])
 
     def validate_number(self, field):  # type: ignore[no-untyped-def]
-        if parse_licence_number(field.data or "", current_year=date.today().year) is None:
+        if parse_licence_number(field.data or "", current_year=china_today().year) is None:
             raise ValidationError(_l("Not a production licence number in the official format, "
                                      "e.g. 冀药监械生产许20190001号 (or 食药监 before 2022)."))
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from devreg.audit.services import label_next_change
 from devreg.auth.models import User
+from devreg.clock import china_today
 from devreg.errors import DomainError
 from devreg.extensions import db
 from devreg.i18n import _
@@ -35,7 +36,7 @@ class LicenceData:
 
 
 def _apply(licence: ProductionLicence, data: LicenceData) -> None:
-    parsed = parse_licence_number(data.number, current_year=date.today().year)
+    parsed = parse_licence_number(data.number, current_year=china_today().year)
     if parsed is None:
         raise DomainError(_("Not a production licence number in the official format."))
     other = find_by_number(data.number)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from devreg.clock import china_today
 from devreg.errors import DomainError
 from devreg.extensions import db
 from devreg.i18n import _
 from devreg.orgs.queries import organisation_choices
-from devreg.clock import china_today
 from devreg.permissions import authorize, can, requires
 from devreg.production import bp
 from devreg.production.forms import LicenceForm, ScopeChangeForm, ScopeDecisionForm, SiteForm
@@ -29,6 +29,7 @@ from devreg.production.services import (
     update_licence,
 )
 from devreg.reference.queries import category_choices
+from devreg.security import signature_rate_limit
 from devreg.signatures.services import SignatureRefused
 
 
@@ -122,7 +123,7 @@ def licence_add_site(licence_id: int):
             db.session.commit()
             flash(_("Production site added."), "success")
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
     return redirect(url_for("production.licence_detail", licence_id=licence.id))
 
 
@@ -160,6 +161,7 @@ def scope_change_list():
 
 @bp.route("/scope-changes/<int:request_id>/decide", methods=["POST"])
 @login_required
+@signature_rate_limit
 def scope_change_decide(request_id: int):
     scope_request = get_scope_request_or_404(request_id, current_user)
     licence = scope_request.licence

@@ -24,6 +24,7 @@ from devreg.registrations.queries import (
     get_device_or_404,
     get_file_or_404,
 )
+from devreg.security import signature_rate_limit
 
 
 def _device_data(form: DeviceForm) -> svc.DeviceData:
@@ -92,6 +93,7 @@ def application_create(device_id: int):
     device = get_device_or_404(device_id, current_user)
     authorize(current_user, "registrations.create_application", device)
     form = InitialApplicationForm()
+    status = 400
     if form.validate_on_submit():
         try:
             application = svc.create_application(
@@ -99,15 +101,21 @@ def application_create(device_id: int):
                 production_address=form.production_address.data)
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "danger")
+            form.production_address.errors = [error.message]
+            status = 422
         else:
             db.session.commit()
             flash(_("Draft application created. Upload the dossier, then submit."), "success")
             return redirect(url_for("registrations.application_detail",
                                     application_id=application.id))
-    else:
-        flash(" ".join(e for errs in form.errors.values() for e in errs), "danger")
-    return redirect(url_for("registrations.device_detail", device_id=device.id))
+    # the device page again, with the message next to what was typed (a redirect would lose it)
+    device_form = DeviceForm(obj=device, formdata=None)
+    device_form.category_code.choices = category_choices()
+    device_form.device_class.data = "2"
+    applications = db.session.scalars(applications_visible_to(current_user).where(
+        svc.Application.device_id == device.id)).all()
+    return render_template("registrations/device_form.html", form=device_form, device=device,
+                           applications=applications, apply_form=form), status
 
 
 @bp.route("/applications")
@@ -153,6 +161,7 @@ def download(application_id: int, file_id: int):
 
 @bp.route("/applications/<int:application_id>/submit", methods=["POST"])
 @login_required
+@signature_rate_limit
 def submit(application_id: int):
     application = get_application_or_404(application_id, current_user)
 
@@ -176,6 +185,7 @@ def withdraw(application_id: int):
 
 @bp.route("/applications/<int:application_id>/supplement-answer", methods=["POST"])
 @login_required
+@signature_rate_limit
 def answer_supplement(application_id: int):
     application = get_application_or_404(application_id, current_user)
 

@@ -16,6 +16,7 @@ from devreg.registrations.queries import get_application_or_404
 from devreg.review import bp
 from devreg.review import services as svc
 from devreg.review.queries import QUEUES, queue_rows
+from devreg.security import signature_rate_limit
 
 
 @bp.route("/queue")
@@ -31,6 +32,7 @@ def queue():
 
 @bp.route("/applications/<int:application_id>/accept", methods=["POST"])
 @login_required
+@signature_rate_limit
 def accept(application_id: int):
     application = get_application_or_404(application_id, current_user)
     return run_action(application, "accept", lambda form: svc.accept(
@@ -40,6 +42,7 @@ def accept(application_id: int):
 
 @bp.route("/applications/<int:application_id>/correction", methods=["POST"])
 @login_required
+@signature_rate_limit
 def request_correction(application_id: int):
     application = get_application_or_404(application_id, current_user)
     return run_action(application, "correction", lambda form: svc.request_correction(
@@ -49,6 +52,7 @@ def request_correction(application_id: int):
 
 @bp.route("/applications/<int:application_id>/refuse-acceptance", methods=["POST"])
 @login_required
+@signature_rate_limit
 def refuse_acceptance(application_id: int):
     application = get_application_or_404(application_id, current_user)
     return run_action(application, "refuse_acceptance", lambda form: svc.refuse_acceptance(
@@ -82,6 +86,7 @@ def assign(application_id: int):
 
 @bp.route("/applications/<int:application_id>/supplement", methods=["POST"])
 @login_required
+@signature_rate_limit
 def request_supplement(application_id: int):
     application = get_application_or_404(application_id, current_user)
     return run_action(application, "supplement", lambda form: svc.request_supplement(
@@ -101,6 +106,7 @@ def record_qms(application_id: int):
 
 @bp.route("/applications/<int:application_id>/opinion", methods=["POST"])
 @login_required
+@signature_rate_limit
 def give_opinion(application_id: int):
     application = get_application_or_404(application_id, current_user)
     return run_action(application, "opinion", lambda form: svc.give_opinion(
@@ -111,6 +117,7 @@ def give_opinion(application_id: int):
 
 @bp.route("/applications/<int:application_id>/decide", methods=["POST"])
 @login_required
+@signature_rate_limit
 def decide(application_id: int):
     application = get_application_or_404(application_id, current_user)
     return run_action(application, "decide", lambda form: svc.decide(

@@ -53,7 +53,7 @@ def upgrade():
     sa.Column('device_id', sa.Integer(), nullable=False),
     sa.Column('holder_org_id', sa.Integer(), nullable=False),
     sa.Column('province_code', sa.String(length=2), nullable=False),
-    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=True),
     sa.Column('first_year', sa.Integer(), nullable=False),
     sa.Column('serial', sa.Integer(), nullable=False),
     sa.Column('category_code', sa.String(length=2), nullable=False),
