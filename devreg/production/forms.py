@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wtforms import (
     DateField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -29,6 +30,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class LicenceForm(BaseForm):
+    #: the version the page showed (optimistic locking); filled from the record on GET
+    version = HiddenField()
     number = StringField(_l("Licence number"), validators=[InputRequired(message=REQUIRED)],
                          description=_l("e.g. 苏药监械生产许20190001号"))
     organisation_id = SelectField(_l("Manufacturer"), coerce=int, choices=[],

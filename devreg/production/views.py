@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
 
 from devreg.clock import china_today
 from devreg.errors import DomainError
@@ -87,13 +88,22 @@ def licence_edit(licence_id: int):
     if not form.is_submitted():
         form.scope.data = licence.scope_codes
     if form.validate_on_submit():
+        if form.version.data != str(licence.version):
+            flash(_("This licence was changed by someone else while you had the page open. "
+                    "Here is its current state; nothing of yours was saved."), "warning")
+            return redirect(url_for("production.licence_detail", licence_id=licence.id))
         try:
             update_licence(licence, _data(form))
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            flash(_("This licence was changed by someone else at the same moment. Here is its "
+                    "current state; nothing of yours was saved."), "warning")
+            return redirect(url_for("production.licence_detail", licence_id=licence.id))
         except DomainError as error:
             db.session.rollback()
             form.number.errors = [error.message]
         else:
-            db.session.commit()
             flash(_("Licence saved."), "success")
             return redirect(url_for("production.licence_detail", licence_id=licence.id))
     return render_template("production/licence_form.html", form=form, licence=licence)

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from flask_babel import force_locale, gettext
 
+from devreg.clock import china_today
 from devreg.orgs.models import Organisation
 from devreg.orgs.queries import find_by_uscc
 from devreg.production.models import ProductionLicence
@@ -133,7 +134,7 @@ def test_create_licence_via_form_saves_it(login_as, demo):
 
 @pytest.mark.parametrize("number", [
     "苏药监械生产许2023007号", "苏药监械生产许20230007", "港药监械生产许20230007号",
-    "苏食药监械生产许20230007号", f"苏药监械生产许{date.today().year + 1}0007号",
+    "苏食药监械生产许20230007号", f"苏药监械生产许{china_today().year + 1}0007号",
     "苏药监械生产许２０２３０００７号",
 ])
 def test_create_licence_bad_number_is_refused(login_as, demo, number):
@@ -181,16 +182,16 @@ def test_edit_licence_records_update_and_keeps_number_rules(login_as, demo):
     client = login_as("admin")
     licence = find_by_number("苏药监械生产许20210015号")
     path = f"/production/licences/{licence.id}/edit"
-    response = post(client, path, licence_form(demo, number=licence.number, scope=["07"]),
-                    token_from=path)
+    response = post(client, path, licence_form(demo, number=licence.number, scope=["07"],
+                                               version=str(licence.version)), token_from=path)
     assert response.status_code == 302
     licence = find_by_number("苏药监械生产许20210015号")
     assert licence.scope_codes == ["07"]
     page = text_of(client.get(f"/production/licences/{licence.id}"))
     assert "<code>update</code>" in page
 
-    refused = post(client, path, licence_form(demo, number="京药监械生产许20210015号"),
-                   token_from=path)
+    refused = post(client, path, licence_form(demo, number="京药监械生产许20210015号",
+                                              version=str(licence.version)), token_from=path)
     assert refused.status_code == 200
     assert PROVINCE_MISMATCH in text_of(refused)
     assert find_by_number("苏药监械生产许20210015号") is not None
@@ -201,3 +202,18 @@ def test_licence_page_as_manufacturer_shows_no_edit_link(demo, client):
     licence = find_by_number("苏药监械生产许20210015号")
     page = client.get(f"/production/licences/{licence.id}").get_data(as_text=True)
     assert f"/production/licences/{licence.id}/edit" not in page
+
+
+def test_edit_licence_on_a_stale_page_changes_nothing(login_as, demo):
+    client = login_as("admin")
+    licence = find_by_number("苏药监械生产许20210015号")
+    path = f"/production/licences/{licence.id}/edit"
+    stale = str(licence.version)
+    first = post(client, path, licence_form(demo, number=licence.number, scope=["07"],
+                                            version=stale), token_from=path)
+    assert first.status_code == 302
+    second = post(client, path, licence_form(demo, number=licence.number, scope=["22"],
+                                             version=stale), token_from=path)
+    assert second.status_code == 302
+    assert "changed by someone else" in text_of(client.get(second.location))
+    assert find_by_number("苏药监械生产许20210015号").scope_codes == ["07"]
