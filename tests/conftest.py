@@ -49,6 +49,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "UPLOAD_FOLDER": str(base / "uploads"),
         "SERVER_NAME": "localhost",
+        "PASSWORD_HASH_LIGHT": True,  # argon2 with production cost makes each sign-in ~0.5 s
         # tests read English unless they ask for zh_CN (the product's default is zh_CN)
         "BABEL_DEFAULT_LOCALE": "en",
         # the suite signs in hundreds of times a minute; tests/security checks the real limits

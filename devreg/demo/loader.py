@@ -1,6 +1,8 @@
 """Loads the demo organisations, accounts and licences. Idempotent: every row is found by its
 natural key (credit code, email, licence number) before it is created, so a second run changes
-nothing. Later domains append their own steps to DEMO_STEPS."""
+nothing. Later domains append their own steps to DEMO_STEPS; steps that build whole scenarios
+(devices, applications, certificates) are also listed in SCENARIO_STEPS, so that tests can load
+the accounts without them (``load_demo(scenarios=False)``)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from sqlalchemy import select
 
 from devreg.auth.models import User
 from devreg.auth.passwords import hash_password
+from devreg.demo.registrations import load_registrations
 from devreg.extensions import db
 from devreg.orgs.models import Organisation
 from devreg.orgs.uscc import check_character
@@ -53,6 +56,10 @@ ACCOUNTS = {
     "approver@demo.devreg": ("陈静 Chen Jing", "reviewer", "reg_hebei", ("approve",)),
     "reviewer.js@demo.devreg": ("赵敏 Zhao Min", "reviewer", "reg_jiangsu",
                                 ("accept", "review", "approve")),
+    # Beijing's regulator, so that the Beijing holder's demo applications can move; review and
+    # approval stay with different people (four eyes), as in Hebei
+    "reviewer.bj@demo.devreg": ("孙磊 Sun Lei", "reviewer", "reg_beijing", ("accept", "review")),
+    "approver.bj@demo.devreg": ("周婷 Zhou Ting", "reviewer", "reg_beijing", ("approve",)),
 }
 
 # number -> (organisation key, valid until, scope codes)
@@ -85,7 +92,8 @@ def _accounts(orgs: dict[str, Organisation]) -> dict[str, User]:
     for email, (name, role, org_key, duties) in ACCOUNTS.items():
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
-            password_hash = password_hash or hash_password(DEMO_PASSWORD)
+            # the demo password is public: a light hash keeps the demo and tests fast
+            password_hash = password_hash or hash_password(DEMO_PASSWORD, light=True)
             user = User(
                 email=email, display_name=name, role=role, password_hash=password_hash,
                 organisation_id=orgs[org_key].id if org_key else None,
@@ -114,12 +122,18 @@ def _licences(orgs: dict[str, Organisation]) -> None:
 
 
 DemoStep = Callable[[dict[str, Organisation], dict[str, User]], None]
-DEMO_STEPS: list[DemoStep] = [lambda orgs, users: _licences(orgs)]
+DEMO_STEPS: list[DemoStep] = [lambda orgs, users: _licences(orgs), load_registrations]
+#: the steps that add scenario data rather than organisations, accounts and licences
+SCENARIO_STEPS: list[DemoStep] = [load_registrations]
 
 
-def load_demo() -> None:
-    """Create whatever part of the demo is missing. The caller commits."""
+def load_demo(*, scenarios: bool = True) -> None:
+    """Create whatever part of the demo is missing. The caller commits.
+
+    ``scenarios=False`` leaves out the scenario steps: tests that build their own devices and
+    applications need the accounts without serials and registry rows already taken."""
     orgs = _organisations()
     users = _accounts(orgs)
     for step in DEMO_STEPS:
-        step(orgs, users)
+        if scenarios or step not in SCENARIO_STEPS:
+            step(orgs, users)
