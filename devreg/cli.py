@@ -103,8 +103,9 @@ def _pybabel(*args: str) -> None:
 def translate_update() -> None:
     """Extract strings and merge them into every catalogue."""
     pot = PACKAGE / "translations" / "messages.pot"
+    # --ignore-dirs: Babel skips folders starting with "_" by default, i.e. templates/_macros
     _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
-             "-o", str(pot), ".")
+             "--ignore-dirs", ".* __pycache__", "-o", str(pot), ".")
     _pybabel("update", "-i", str(pot), "-d", str(PACKAGE / "translations"), "--no-fuzzy-matching",
              "--ignore-obsolete")
 
