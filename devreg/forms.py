@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from wtforms import HiddenField
 
 
 def _strip(value: Any) -> Any:
@@ -20,3 +21,10 @@ class BaseForm(FlaskForm):
                 filters.append(_strip)
             return unbound_field.bind(form=form, filters=filters, **options)
 
+
+
+class StaleGuard:
+    """Mixin: the record version the page was rendered with. An action posted from a stale
+    page is refused (optimistic locking), so two people acting at once cannot overwrite."""
+
+    version = HiddenField()

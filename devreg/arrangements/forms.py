@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from devreg.arrangements.clauses import CLAUSES
-from devreg.forms import BaseForm
+from devreg.forms import BaseForm, StaleGuard
 from devreg.i18n import _l
 from devreg.production.forms import MultiCheckboxField
 from devreg.signatures.forms import SignatureForm
@@ -32,10 +32,6 @@ class ProposalForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.clauses.widget = ListWidget(prefix_label=False)
         self.clauses.option_widget = CheckboxInput()
-
-
-class StaleGuard:
-    version = HiddenField()
 
 
 class ConfirmForm(StaleGuard, SignatureForm):

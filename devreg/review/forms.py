@@ -5,17 +5,11 @@ from __future__ import annotations
 from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from devreg.forms import BaseForm
+from devreg.forms import BaseForm, StaleGuard
 from devreg.i18n import _l
 from devreg.signatures.forms import SignatureForm
 
 REQUIRED = _l("This field is required.")
-
-
-class StaleGuard:
-    """The record version the page was rendered with: a decision on a stale page is refused."""
-
-    version = HiddenField()
 
 
 class AcceptForm(StaleGuard, SignatureForm):
