@@ -10,6 +10,7 @@ from typing import Any
 
 from dotenv import load_dotenv
 from flask import Flask, abort, g, request
+from werkzeug.routing import IntegerConverter, Map
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
+    app.url_map.converters["int"] = DatabaseId
     register_blueprints(app)
     register_request_hooks(app)
     register_template_helpers(app)
@@ -39,6 +41,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:...>`` in a route is a row id: one that the database's INTEGER columns can hold.
+    A larger number matches no route (404) instead of failing in PostgreSQL (500)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_extensions(app: Flask) -> None:

@@ -64,8 +64,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     yield application
     with application.app_context():
         db.engine.dispose()
-    with application.app_context():
-        db.engine.dispose()  # close pooled connections (psycopg warns about unclosed ones)
 
 
 def _empty_tables() -> None:

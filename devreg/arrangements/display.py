@@ -63,8 +63,8 @@ def certificate_of_device(device_id: int) -> Certificate | None:
 def can_see_arrangement(arrangement) -> bool:  # type: ignore[no-untyped-def]
     from flask_login import current_user
 
-    from devreg.arrangements.queries import arrangements_visible_to
     from devreg.arrangements.models import Arrangement
+    from devreg.arrangements.queries import arrangements_visible_to
 
     return db.session.scalar(arrangements_visible_to(current_user).where(
         Arrangement.id == arrangement.id).with_only_columns(Arrangement.id)) is not None

@@ -27,7 +27,7 @@ from devreg.i18n import _
 from devreg.permissions import authorize
 from devreg.production.models import ProductionSite
 from devreg.registrations import files
-from devreg.registrations.models import Device
+from devreg.registrations.models import Application, Device
 from devreg.signatures.services import sign
 from devreg.workflow import apply_transition
 
@@ -155,18 +155,35 @@ def _start_change_filing(arrangement: Arrangement, certificate: Certificate, *, 
     if arrangement.site.address in certificate.production_address.splitlines():
         activate(arrangement)
         return
+    description = _("Production address added for commissioned production by "
+                    "%(manufacturer)s (arrangement #%(id)d).",
+                    manufacturer=arrangement.manufacturer.name_zh, id=arrangement.id)
     application = open_application_for(arrangement.device_id, ApplicationKind.CHANGE_FILING)
     if application is None:
         application = create_application(
             ApplicationKind.CHANGE_FILING, arrangement.device, actor=actor,
-            certificate=certificate, today=today,
-            change_description=_("Production address added for commissioned production by "
-                                 "%(manufacturer)s (arrangement #%(id)d).",
-                                 manufacturer=arrangement.manufacturer.name_zh,
-                                 id=arrangement.id),
+            certificate=certificate, today=today, change_description=description,
             changed_items={"production_address": "\n".join(
                 [*certificate.production_address.splitlines(), arrangement.site.address])})
+    else:
+        _add_address_to_draft(application, certificate, arrangement, description)
     arrangement.change_filing_id = application.id
+
+
+def _add_address_to_draft(application: Application, certificate: Certificate,
+                          arrangement: Arrangement, description: str) -> None:
+    """A change filing of the device is already in draft (another confirmed site, or the
+    holder's own change): the new address is added to it, else filing it would never put this
+    site on the certificate and the arrangement would stay confirmed for good."""
+    # (a change filing is open only while in draft: filing it closes it at once)
+    items = dict(application.changed_items or {})
+    lines = (items.get("production_address") or certificate.production_address).splitlines()
+    if arrangement.site.address in lines:
+        return
+    items["production_address"] = "\n".join([*lines, arrangement.site.address])
+    application.changed_items = items  # a new dict: the JSON column sees the change
+    application.change_description = "\n".join(
+        part for part in (application.change_description, description) if part)
 
 
 def activate(arrangement: Arrangement) -> None:

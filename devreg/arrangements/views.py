@@ -123,8 +123,9 @@ def propose():
     form.site_id.choices = [
         (s.id, f"{s.licence.organisation.name} · {s.address} ({s.licence.province.name}, "
                f"{s.licence.number})") for s in active_sites()]
-    if not form.is_submitted() and request.args.get("device_id", "").isdigit():
-        form.device_id.data = int(request.args["device_id"])
+    preselected = request.args.get("device_id", type=int)  # None unless a number
+    if not form.is_submitted() and preselected is not None:
+        form.device_id.data = preselected
     if form.validate_on_submit():
         upload = form.agreement.data
         has_file = upload is not None and getattr(upload, "filename", "")

@@ -27,6 +27,10 @@ class SignInRefused(DomainError):
     pass
 
 
+class WrongCurrentPassword(DomainError):
+    """The password the user re-entered to confirm a change is not theirs."""
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
@@ -84,7 +88,7 @@ def check_password_policy(password: str, email: str) -> list[str]:
 
 def change_password(user: User, *, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
-        raise DomainError(_("Your current password is not correct."))
+        raise WrongCurrentPassword(_("Your current password is not correct."))
     problems = check_password_policy(new, user.email)
     if problems:
         raise DomainError(_("The new password is not acceptable."), details=problems)

@@ -17,7 +17,7 @@ from devreg.clock import china_today
 from devreg.errors import DomainError
 from devreg.extensions import db
 from devreg.i18n import _
-from devreg.permissions import can
+from devreg.permissions import authorize, can
 from devreg.registrations import forms as holder_forms
 from devreg.registrations.clocks import clock_for
 from devreg.registrations.models import Application
@@ -98,7 +98,10 @@ def render_application(application: Application, *, bound: dict[str, Any] | None
 def run_action(application: Application, name: str, action: Callable[[Any], Any],
                success: str):  # type: ignore[no-untyped-def]
     """POST handler body shared by every application action."""
-    form = ACTION_FORMS[name][0]()
+    form_class, policy, _events = ACTION_FORMS[name]
+    # a role that may not take this action gets 403 before anything it sent is looked at
+    authorize(current_user, policy, application)
+    form = form_class()
     if name == "assign":
         form.reviewer_id.choices = [(u.id, u.display_name)
                                     for u in review_colleagues(application)]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from devreg.auth.models import User
 from devreg.certificates import services as certificates
-from devreg.certificates.models import Certificate, CertificateStatus
+from devreg.certificates.models import Certificate
 from devreg.db import utcnow
 from devreg.errors import DomainError
 from devreg.extensions import db
@@ -115,7 +115,7 @@ def create_application(kind: ApplicationKind, device: Device, *, actor: User,
     else:
         if certificate is None or certificate.device_id != device.id:
             raise DomainError(_("Choose the certificate this application is about."))
-        if certificate.status != CertificateStatus.VALID:
+        if not certificate.is_valid_on(today):  # the sweep may not have marked it expired yet
             raise DomainError(_("Only a valid certificate can be changed, renewed or "
                                 "cancelled."))
         if kind is ApplicationKind.RENEWAL:
@@ -222,6 +222,9 @@ def submit_application(application: Application, *, actor: User, password: str,
         raise DomainError(_("The dossier is incomplete. Missing:"),
                           details=[str(c.title) for c in missing])
     kind = application.kind_enum
+    if application.certificate is not None and not application.certificate.is_valid_on(today):
+        # revoked, cancelled or expired since the draft was made
+        raise DomainError(_("Only a valid certificate can be changed, renewed or cancelled."))
     if kind is ApplicationKind.RENEWAL:
         check_renewal_window(application.certificate, today)  # type: ignore[arg-type]
     if kind is ApplicationKind.CHANGE_FILING:
@@ -254,6 +257,13 @@ def answer_supplement(application: Application, *, actor: User, password: str, a
     """One answer covering every item; the review clock restarts from today."""
     if not answer:
         raise DomainError(_("Describe how each requested item is answered."))
+    deadline = application.supplement_deadline
+    if application.state == S.SUPPLEMENT_REQUESTED and deadline is not None and today > deadline:
+        # DOMAIN.md section 3: not answered within the year, the review ends (the sweep records
+        # the termination; the late answer is refused even before it runs)
+        raise DomainError(_("The deadline for the supplement was %(date)s: the review has ended "
+                            "and the supplement can no longer be submitted.",
+                            date=deadline.isoformat()))
     apply_transition(application, "answer_supplement", actor, TRANSITIONS)
     application.supplement_answer = answer
     application.supplement_answered_on = today

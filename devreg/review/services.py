@@ -9,11 +9,12 @@ from dateutil.relativedelta import relativedelta
 from devreg.auth.models import User
 from devreg.auth.roles import Duty
 from devreg.certificates import services as certificates
-from devreg.certificates.models import Certificate
+from devreg.certificates.models import Certificate, CertificateStatus
 from devreg.certificates.numbers import next_value
 from devreg.errors import DomainError, InvalidTransition
 from devreg.extensions import db
 from devreg.i18n import _
+from devreg.registrations.clocks import clock_for
 from devreg.registrations.kinds import ApplicationKind
 from devreg.registrations.models import Application
 from devreg.registrations.states import TRANSITIONS, ApplicationState
@@ -77,6 +78,13 @@ def request_correction(application: Application, *, actor: User, password: str, 
                             "the application now."))
     if not items:
         raise DomainError(_("List every item to correct."))
+    clock = clock_for(application, today) if application.state == S.SUBMITTED else None
+    if clock is not None and today > clock.due:
+        # DOMAIN.md section 3: without a correction notice in time, the application counts as
+        # accepted from receipt
+        raise DomainError(_("The acceptance limit ended on %(due)s: a correction notice can no "
+                            "longer be sent, and the application counts as accepted from its "
+                            "receipt.", due=clock.due.isoformat()))
     apply_transition(application, "request_correction", actor, TRANSITIONS)
     application.correction_items = items
     application.correction_requested_on = today
@@ -159,6 +167,20 @@ def give_opinion(application: Application, *, actor: User, password: str, recomm
          content=_content(application, recommendation=recommendation, opinion=text))
 
 
+def _check_certificate_still_in_force(application: Application) -> None:
+    """A change, renewal or cancellation approves something about the certificate: not once it
+    was revoked or cancelled meanwhile (the application can still be refused). An expired
+    certificate can only be renewed, by a renewal applied for in time."""
+    certificate = application.certificate
+    allowed = {CertificateStatus.VALID.value}
+    if application.kind == K.RENEWAL:
+        allowed.add(CertificateStatus.EXPIRED.value)
+    if certificate is not None and certificate.status not in allowed:
+        raise DomainError(_("The certificate is %(status)s: this application can no longer be "
+                            "approved. Refuse it, stating that reason.",
+                            status=certificate.status_enum.title))
+
+
 def decide(application: Application, *, actor: User, password: str, approve: bool,
            reasons: str, today: date) -> Certificate | None:
     """Approve or refuse. Four eyes: never the author of the review opinion."""
@@ -170,6 +192,8 @@ def decide(application: Application, *, actor: User, password: str, approve: boo
                                   "decision."))
     if not approve and not reasons:
         raise DomainError(_("State the reasons for refusal."))
+    if approve and application.certificate is not None:
+        _check_certificate_still_in_force(application)
     apply_transition(application, "approve" if approve else "refuse", actor, TRANSITIONS)
     application.decision_reasons = reasons or None
     application.decided_by_id = actor.id

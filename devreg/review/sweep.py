@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from devreg.arrangements.services import flag_expired_licences
 from devreg.certificates import services as certificates
-from devreg.certificates.models import Certificate
+from devreg.certificates.models import Certificate, CertificateStatus
 from devreg.extensions import db
 from devreg.registrations.kinds import ApplicationKind
 from devreg.registrations.models import Application
@@ -57,6 +57,7 @@ def run_sweep(today: date) -> SweepResult:
         Certificate, Certificate.id == Application.certificate_id).where(
         Application.kind == ApplicationKind.RENEWAL.value,
         Application.state.in_([S.ACCEPTED.value, S.IN_REVIEW.value, S.REVIEW_DONE.value]),
+        Certificate.status.in_([CertificateStatus.VALID.value, CertificateStatus.EXPIRED.value]),
         Certificate.valid_until < today))
     for application in renewals:
         apply_transition(application, "deem_renewed", None, TRANSITIONS)

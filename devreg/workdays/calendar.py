@@ -50,7 +50,7 @@ def library_knows(year: int) -> bool:
     installed package, so caching it is safe)."""
     try:
         chinese_calendar.is_workday(date(year, 1, 1))
-    except NotImplementedError:
+    except (NotImplementedError, ValueError):  # ValueError: beyond what ``date`` can hold
         return False
     return True
 

@@ -32,6 +32,8 @@ from devreg.workdays.queries import (
     time_limits_snapshot,
 )
 from devreg.workdays.services import (
+    MAX_YEAR,
+    MIN_YEAR,
     add_regulator_holiday,
     enter_year,
     remove_regulator_holiday,
@@ -58,6 +60,8 @@ def calendar_index():
 def year_enter():
     form = YearScheduleForm()
     year = request.args.get("year", type=int)
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        year = None  # ignore a year the form would refuse (and the database could not hold)
     if not form.is_submitted() and year is not None:
         form.year.data = year
         existing = get_calendar_year(year)

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from devreg import create_app
 from devreg.extensions import db
 
-STRONG_PASSWORD = "correct-horse-battery-7"  # noqa: S105 - test credential
-DEMO_PASSWORD = "devreg-demo"  # noqa: S105 - documented demo credential
+STRONG_PASSWORD = "correct-horse-battery-7"
+DEMO_PASSWORD = "devreg-demo"
 DEMO_ACCOUNTS = ("admin", "holder", "holder.bj", "manufacturer", "reviewer", "approver",
                  "reviewer.js")
 JIANGSU_LICENCE = "苏药监械生产许20210015号"
@@ -29,7 +29,10 @@ def make_app(base: Flask, **overrides: Any) -> Flask:
 
     config = {key: base.config[key] for key in
               ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "UPLOAD_FOLDER",
-               "SERVER_NAME")}
+               "SERVER_NAME", "BABEL_DEFAULT_LOCALE")}
+    # the suite's relaxed rate limits, where the application has them
+    config.update({key: value for key, value in base.config.items()
+                   if key.endswith(("_RATE_LIMIT_PER_ACCOUNT", "_RATE_LIMIT_PER_ADDRESS"))})
     config.update(overrides)
     application = create_app(config)
     application.test_client_class = FreshContextClient
@@ -40,6 +43,14 @@ def dispose(application: Flask) -> None:
     """Close a second application's connection pool (PostgreSQL keeps connections open)."""
     with application.app_context():
         db.engine.dispose()
+
+
+def translated(locale: str, message: str, **variables: Any) -> str:
+    """``message`` as the catalogue of ``locale`` renders it (the source text when untranslated)."""
+    from flask_babel import force_locale, gettext
+
+    with force_locale(locale):
+        return gettext(message, **variables)
 
 
 def text_of(response) -> str:  # type: ignore[no-untyped-def]

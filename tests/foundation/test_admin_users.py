@@ -46,7 +46,8 @@ def test_create_user_via_form_saves_account_that_can_sign_in(app, login_as, demo
     assert user.display_name == "新用户 New User"
     event = db.session.scalar(select(AuditEvent).where(
         AuditEvent.subject_type == "User", AuditEvent.subject_id == user.id))
-    assert event.action == "create" and event.actor_email == "admin@demo.devreg"
+    assert event.action == "create"
+    assert event.actor_email == "admin@demo.devreg"
     assert "password_hash" not in event.after
     login(app.test_client(), "new.holder@example.com", STRONG_PASSWORD)
 
@@ -63,7 +64,7 @@ def test_create_reviewer_with_duties_saves_duties(login_as, demo):
     assert user.jurisdiction == "32"
 
 
-@pytest.mark.parametrize("role, org_key", [
+@pytest.mark.parametrize(("role", "org_key"), [
     ("reviewer", "holder_hebei"),      # a reviewer must belong to a regulator
     ("holder", "reg_hebei"),           # a holder to a registration holder
     ("holder", "maker_jiangsu"),       # ... not to a manufacturer only
@@ -104,7 +105,7 @@ def test_create_user_invalid_email_shows_message_and_keeps_values(login_as, demo
     assert count(User) == users
 
 
-@pytest.mark.parametrize("password, message", [
+@pytest.mark.parametrize(("password", "message"), [
     ("short-pw1", "Use at least 10 characters."),
     ("welcome123", "This password is too common; choose another."),
     ("new.holder@example.com", "The password must not be your email address."),
@@ -146,7 +147,8 @@ def test_deactivate_user_ends_sessions_and_blocks_sign_in(app, login_as, demo):
     assert holder.session_version == 2
 
     answer = holder_browser.get("/home")
-    assert answer.status_code == 302 and urlsplit(answer.location).path == "/login"
+    assert answer.status_code == 302
+    assert urlsplit(answer.location).path == "/login"
     refused = post(app.test_client(), "/login", {"email": "holder@demo.devreg",
                                                  "password": DEMO_PASSWORD})
     assert "This account is deactivated" in text_of(refused)

@@ -50,7 +50,8 @@ def test_licence_of_other_manufacturer_as_manufacturer_answers_404(login_as, dem
     client = login_as("manufacturer")
     assert client.get(f"/production/licences/{second_maker_licence.id}").status_code == 404
     own = client.get(f"/production/licences/{licence_id(JIANGSU_LICENCE)}")
-    assert own.status_code == 200 and JIANGSU_LICENCE in own.get_data(as_text=True)
+    assert own.status_code == 200
+    assert JIANGSU_LICENCE in own.get_data(as_text=True)
     listing = client.get("/production/licences").get_data(as_text=True)
     assert JIANGSU_LICENCE in listing
     assert OTHER_MAKER_LICENCE not in listing
@@ -64,7 +65,8 @@ def test_licence_of_own_province_as_reviewer_is_visible(login_as, demo, second_m
         assert page.status_code == 200
         assert number in page.get_data(as_text=True)
     listing = client.get("/production/licences").get_data(as_text=True)
-    assert JIANGSU_LICENCE in listing and OTHER_MAKER_LICENCE in listing
+    assert JIANGSU_LICENCE in listing
+    assert OTHER_MAKER_LICENCE in listing
     assert BEIJING_LICENCE not in listing
 
 
@@ -97,7 +99,8 @@ def test_licence_any_as_admin_is_visible(login_as, demo, second_maker_licence):
     for number in (JIANGSU_LICENCE, BEIJING_LICENCE, OTHER_MAKER_LICENCE):
         assert number in listing
         page = client.get(f"/production/licences/{licence_id(number)}")
-        assert page.status_code == 200 and number in page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert number in page.get_data(as_text=True)
 
 
 def test_licence_unknown_id_answers_404(login_as, demo):

@@ -27,7 +27,8 @@ def test_create_admin_with_options_creates_admin_who_can_sign_in(app, client):
         "boss@example.com", "admin", None, "总管 Boss")
     event = db.session.scalar(select(AuditEvent).where(
         AuditEvent.subject_type == "User", AuditEvent.subject_id == user.id))
-    assert event.action == "create" and event.actor_email == "create-admin"
+    assert event.action == "create"
+    assert event.actor_email == "create-admin"
     login(client, "boss@example.com", STRONG_PASSWORD)
     assert client.get("/admin/users").status_code == 200
 

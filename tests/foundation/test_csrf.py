@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
 
 from devreg.auth.models import User
@@ -37,7 +35,7 @@ ADMIN_FORMS = [
 ]
 
 
-@pytest.mark.parametrize("path, model, form", ADMIN_FORMS, ids=["user", "org", "licence"])
+@pytest.mark.parametrize(("path", "model", "form"), ADMIN_FORMS, ids=["user", "org", "licence"])
 def test_admin_create_without_csrf_token_changes_nothing_and_answers_400(
         client, demo, path, model, form):
     login(client, "admin")
@@ -48,7 +46,7 @@ def test_admin_create_without_csrf_token_changes_nothing_and_answers_400(
     assert count(model) == before
 
 
-@pytest.mark.parametrize("path, model, form", ADMIN_FORMS, ids=["user", "org", "licence"])
+@pytest.mark.parametrize(("path", "model", "form"), ADMIN_FORMS, ids=["user", "org", "licence"])
 def test_admin_create_with_wrong_csrf_token_changes_nothing_and_answers_400(
         client, demo, path, model, form):
     login(client, "admin")
@@ -58,7 +56,7 @@ def test_admin_create_with_wrong_csrf_token_changes_nothing_and_answers_400(
     assert count(model) == before
 
 
-@pytest.mark.parametrize("path, model, form", ADMIN_FORMS, ids=["user", "org", "licence"])
+@pytest.mark.parametrize(("path", "model", "form"), ADMIN_FORMS, ids=["user", "org", "licence"])
 def test_admin_create_with_csrf_token_same_data_is_saved(client, demo, path, model, form):
     """The control for the tests above: the very same data with the token is accepted."""
     login(client, "admin")

@@ -20,20 +20,23 @@ def test_parse_current_form_is_valid():
         "13", 2019, "0001", False)
 
 
-@pytest.mark.parametrize("number, province", [
+@pytest.mark.parametrize(("number", "province"), [
     ("苏药监械生产许20210015号", "32"), ("京药监械生产许20220088号", "11"),
     ("黔药监械生产许20230100号", "52"), ("滇药监械生产许20000001号", "53"),
 ])
 def test_parse_each_province_abbreviation_is_valid(number, province):
     parsed = parse(number)
-    assert parsed is not None and parsed.province_code == province
+    assert parsed is not None
+    assert parsed.province_code == province
 
 
 @pytest.mark.parametrize("year", [2000, 2015, 2019, 2021])
 def test_parse_old_style_before_2022_is_valid(year):
     parsed = parse(f"冀食药监械生产许{year}0001号")
     assert parsed is not None
-    assert parsed.old_style and parsed.year == year and parsed.province_code == "13"
+    assert parsed.old_style
+    assert parsed.year == year
+    assert parsed.province_code == "13"
 
 
 @pytest.mark.parametrize("year", [2022, 2023, YEAR])
@@ -93,4 +96,5 @@ def test_parse_other_wording_is_invalid():
 
 def test_parse_surrounding_whitespace_is_ignored():
     parsed = parse("  冀药监械生产许20190001号\n")
-    assert parsed is not None and parsed.serial == "0001"
+    assert parsed is not None
+    assert parsed.serial == "0001"

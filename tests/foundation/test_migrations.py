@@ -30,17 +30,17 @@ def script_directory() -> ScriptDirectory:
     return ScriptDirectory.from_config(config)
 
 
-def test_migration_history_has_single_head():
+def test_migration_history_scanned_has_single_head():
     heads = script_directory().get_heads()
     assert len(heads) == 1, heads
 
 
-def test_migration_test_database_is_at_head(app):
+def test_migration_test_database_upgraded_is_at_head(app):
     version = db.session.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     assert version == list(script_directory().get_heads())
 
 
-def test_migration_every_revision_has_a_downgrade():
+def test_migration_any_revision_read_has_a_downgrade():
     for revision in script_directory().walk_revisions():
         source = Path(revision.path).read_text(encoding="utf-8")
         assert "def downgrade" in source, revision.revision
@@ -80,7 +80,7 @@ def test_migration_upgrade_downgrade_upgrade_on_empty_database(app, tmp_path):
                 assert tables() == set()
                 upgrade()
                 created = tables()
-                assert FOUNDATION_TABLES <= created
+                assert created >= FOUNDATION_TABLES
                 assert created - {"alembic_version"} == set(db.metadata.tables) & created
                 assert db.session.execute(text("SELECT count(*) FROM provinces")).scalar() == 31
                 assert db.session.execute(
@@ -104,5 +104,5 @@ def test_migration_upgrade_downgrade_upgrade_on_empty_database(app, tmp_path):
 
 
 @pytest.mark.parametrize("table", sorted(FOUNDATION_TABLES))
-def test_migration_foundation_table_is_created(app, table):
+def test_migration_upgrade_foundation_table_exists(app, table):
     assert table in tables()

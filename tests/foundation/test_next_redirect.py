@@ -70,7 +70,7 @@ def test_anonymous_get_protected_page_redirects_to_login(client, demo, path):
     assert parse_qs(parts.query)["next"] == [path]
 
 
-@pytest.mark.parametrize("target, expected", [
+@pytest.mark.parametrize(("target", "expected"), [
     ("/production/licences", "/production/licences"),
     ("//evil.example", "/"),
     ("http://evil.example", "/"),

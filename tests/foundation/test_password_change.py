@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,6 +20,7 @@ from tests.foundation.helpers import (
 )
 
 PATH = "/account/password"
+INVALID_INPUT_RE = re.compile(r'<input class="[^"]*\bis-invalid\b[^"]*"[^>]*\bname="([^"]+)"')
 
 
 def change(client, current, new, confirm=None):  # type: ignore[no-untyped-def]
@@ -39,18 +41,25 @@ def test_change_password_anonymous_redirects_to_login(client, demo):
     assert urlsplit(response.location).path == "/login"
 
 
+def invalid_fields(response) -> set[str]:  # type: ignore[no-untyped-def]
+    """Names of the inputs the page marks as invalid."""
+    return set(INVALID_INPUT_RE.findall(response.get_data(as_text=True)))
+
+
 def test_change_password_wrong_current_is_refused_with_message(client, demo):
     login(client, "holder")
     response = change(client, "not-my-password", STRONG_PASSWORD)
     assert response.status_code == 200
     assert "Your current password is not correct." in text_of(response)
     assert_form_rerendered(response)
+    # the message belongs to the field that is wrong
+    assert invalid_fields(response) == {"current_password"}
     user = demo.user("holder")
     assert verify_password(user.password_hash, DEMO_PASSWORD)
     assert user.session_version == 1
 
 
-@pytest.mark.parametrize("new, message", [
+@pytest.mark.parametrize(("new", "message"), [
     ("short-pw1", "Use at least 10 characters."),
     ("holder@demo.devreg", "The password must not be your email address."),
     ("HOLDER@demo.devreg", "The password must not be your email address."),
@@ -65,6 +74,7 @@ def test_change_password_against_policy_is_refused_with_message(client, demo, ne
     assert "The new password is not acceptable." in page
     assert message in page
     assert_form_rerendered(response)
+    assert invalid_fields(response) == {"new_password"}
     user = demo.user("holder")
     assert verify_password(user.password_hash, DEMO_PASSWORD)
     assert not verify_password(user.password_hash, new)
@@ -102,7 +112,8 @@ def test_change_password_success_signs_out_other_sessions(app, client, demo):
     event = app.extensions["sqlalchemy"].session.scalar(select(AuditEvent).where(
         AuditEvent.subject_type == "User", AuditEvent.subject_id == user.id,
         AuditEvent.action == "change_password"))
-    assert event is not None and event.actor_email == "holder@demo.devreg"
+    assert event is not None
+    assert event.actor_email == "holder@demo.devreg"
     assert "password_hash" not in (event.after or {})
 
     fresh = app.test_client()

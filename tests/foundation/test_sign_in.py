@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select, update
 
 from devreg.audit.models import AuditEvent
@@ -100,6 +102,8 @@ def test_login_five_failures_locks_account_even_for_right_password(client, demo)
     assert response.status_code == 200
     assert STILL_LOCKED in text_of(response)
     assert "ask an administrator to unlock it" in text_of(response)
+    beijing = user.locked_until.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    assert f"Try again after {beijing} (Beijing time)" in text_of(response)
     assert not is_signed_in(client)
     assert db.session.scalar(select(AuditEvent).where(
         AuditEvent.subject_type == "User", AuditEvent.subject_id == user.id,
@@ -129,11 +133,13 @@ def test_unlock_by_admin_lets_locked_user_sign_in(app, client, demo):
     assert "Account unlocked." in text_of(admin.get(response.location))
 
     holder = demo.user("holder")
-    assert holder.locked_until is None and not holder.is_locked()
+    assert holder.locked_until is None
+    assert not holder.is_locked()
     unlock_event = db.session.scalar(select(AuditEvent).where(
         AuditEvent.subject_type == "User", AuditEvent.subject_id == holder.id,
         AuditEvent.action == "unlock"))
-    assert unlock_event is not None and unlock_event.actor_email == "admin@demo.devreg"
+    assert unlock_event is not None
+    assert unlock_event.actor_email == "admin@demo.devreg"
     assert sign_in(client, "holder@demo.devreg").status_code == 302
     assert is_signed_in(client)
 
@@ -248,3 +254,14 @@ def test_login_when_already_signed_in_redirects_home(client, demo):
     response = client.get("/login")
     assert response.status_code == 302
     assert urlsplit(response.location).path == "/home"
+
+
+@pytest.mark.parametrize("path", ["/login", "/", "/no/such/page"])
+def test_get_any_page_has_security_headers(client, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Strict-Transport-Security" not in response.headers  # plain HTTP in tests

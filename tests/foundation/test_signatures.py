@@ -58,7 +58,8 @@ def test_sign_right_password_records_signer_name_meaning_time_and_hash(demo):
     assert len(stored.content_hash) == 64
     event = db.session.scalar(select(AuditEvent).where(
         AuditEvent.subject_type == "Signature", AuditEvent.subject_id == stored.id))
-    assert event is not None and event.action == "create"
+    assert event is not None
+    assert event.action == "create"
     assert event.after["content_hash"] == stored.content_hash
 
 

@@ -53,7 +53,7 @@ def test_validate_forbidden_letter_is_invalid(letter):
     assert not is_valid_uscc(code[:17] + letter)
 
 
-def test_check_character_never_uses_forbidden_letters():
+def test_check_character_any_prefix_is_never_a_forbidden_letter():
     assert not set("IOZSV") & set(ALPHABET)
     assert len(ALPHABET) == 31
     produced = {check_character(f"9135010{n:010d}") for n in range(0, 3100, 7)}

@@ -1,0 +1,576 @@
+"""The access matrix: every route of ``app.url_map``, every method, every kind of visitor.
+
+The tables below say, for each endpoint, how to build its URL from real records of the demo
+kind and what each visitor must get back. ``test_every_route_is_classified`` walks the URL map:
+a route (or a value of an ``any(...)`` route, or a method) missing from the tables fails CI with
+its name, so a new route cannot ship unclassified.
+
+Each (endpoint, method, visitor) is its own test case: ``test_get``, ``test_post`` (with the
+session's CSRF token and an otherwise empty form) and ``test_post_without_csrf_token``, with ids
+like ``test_post[review.decide-reviewer]``. The visitors are the nine accounts of VISITORS.
+
+* A route without GET answers 405 to a GET, for everybody.
+* A POST without the CSRF token answers 400, for everybody, and changes nothing.
+* A POST with the token answers as the POST table says. Every refused POST (sign-in redirect,
+  403, 404) and every re-rendered form changes nothing: the audit trail, which records every
+  change of every audited row, has the same length before and after. Only "R" (a redirect after
+  the action was done or a message flashed) may change something.
+
+The order of the checks is the one devreg/permissions.py documents: a record the visitor may
+not see answers 404 whatever the visitor's role (its existence never leaks); a role that may not
+use a page, or may not take an action on a record it can see, answers 403.
+
+The records are built once per module (through the real services, as the demo does) and shared
+by the read-only cases; a case whose allowed visitor really acts (withdraw, delete a holiday,
+sign out) gets a fresh target, so no case depends on another's order.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import count
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from argon2 import PasswordHasher
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from sqlalchemy import func, select, update
+from werkzeug.routing.converters import AnyConverter
+
+from devreg.arrangements import services as arrangements
+from devreg.arrangements.clauses import CLAUSES
+from devreg.audit.models import AuditEvent
+from devreg.audit.services import acting_as
+from devreg.auth.models import User
+from devreg.auth.roles import Role
+from devreg.auth.services import UserData, create_user
+from devreg.demo.loader import load_demo
+from devreg.extensions import db
+from devreg.production.models import ProductionLicence
+from devreg.production.services import add_site, request_scope_change
+from devreg.workdays.services import add_regulator_holiday
+from tests.conftest import CSRF_RE, Demo, _empty_tables, login
+from tests.registrations.helpers import (
+    D,
+    K,
+    S,
+    application_in,
+    certificate_for,
+    submitted_application,
+)
+
+PASSWORD = "devreg-demo"
+JIANGSU_LICENCE = "苏药监械生产许20210015号"
+JIANGSU_SITE = "江苏省苏州市工业园区星湖街 218 号 3 号厂房"
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+BEIJING_REVIEWER = "bj.reviewer@matrix.devreg"
+
+#: the visitors, in the column order of the tables below
+VISITORS = {
+    "anon": None,  # not signed in
+    "holder_a": "holder@demo.devreg",  # Hebei holder: owns every record below
+    "holder_b": "holder.bj@demo.devreg",  # Beijing holder (and manufacturer)
+    "maker": "manufacturer@demo.devreg",  # Jiangsu manufacturer: the arrangement's factory
+    "reviewer": "reviewer@demo.devreg",  # Hebei regulator, accept and review duties
+    "approver": "approver@demo.devreg",  # Hebei regulator, approve duty
+    "reviewer_js": "reviewer.js@demo.devreg",  # Jiangsu regulator: the site's province
+    "reviewer_bj": BEIJING_REVIEWER,  # Beijing regulator, every duty: another province
+    "admin": "admin@demo.devreg",
+}
+
+
+# --- the records ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class World:
+    """Ids of the records the URLs point at (ids, not ORM objects: each request and each test
+    has its own session)."""
+
+    device: int  # Hebei holder's device (with the draft below)
+    draft: int  # initial application, draft
+    submitted: int  # initial application, submitted (with dossier files)
+    dossier_file: int  # a file of the submitted application
+    accepted: int
+    in_review: int  # assigned to reviewer@
+    supplement: int  # supplement requested
+    review_done: int
+    certificate: int  # valid, Hebei, holder A
+    certificate_number: str
+    arrangement: int  # holder A's registered device made at the Jiangsu site: proposed
+    licence: int  # the Jiangsu manufacturer's licence (the arrangement's site)
+    scope_request: int  # pending, on the Jiangsu licence
+    organisation: int  # holder A's organisation
+    target_user: int  # an account for the admin's user pages (nobody signs in as it)
+
+
+def build_world() -> World:
+    demo = Demo()
+    with acting_as(None, "test"):
+        load_demo(scenarios=False)
+    db.session.commit()
+    # the real argon2 check with light parameters: these tests sign in and sign a lot
+    fast = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+    db.session.execute(update(User).values(password_hash=fast))
+    with acting_as(None, "test"):
+        create_user(UserData(email=BEIJING_REVIEWER, display_name="北京审评员 BJ",
+                             role=Role.REVIEWER, organisation_id=demo.org("reg_beijing").id,
+                             has_accept_duty=True, has_review_duty=True,
+                             has_approve_duty=True), password="matrix-password-1")
+        target = create_user(UserData(email="target@matrix.devreg", display_name="Target",
+                                      role=Role.HOLDER,
+                                      organisation_id=demo.org("holder_hebei").id),
+                             password="matrix-password-2")
+        db.session.execute(update(User).where(User.email == BEIJING_REVIEWER)
+                           .values(password_hash=fast))
+        db.session.commit()
+
+        certificate = certificate_for(demo, name="电子血压计 matrix")
+        draft = application_in(demo, K.INITIAL, S.DRAFT, name="体温计 draft")
+        submitted = application_in(demo, K.INITIAL, S.SUBMITTED, name="体温计 submitted")
+        states = {state: application_in(demo, K.INITIAL, state, name=f"体温计 {state.value}")
+                  for state in (S.ACCEPTED, S.IN_REVIEW, S.SUPPLEMENT_REQUESTED, S.REVIEW_DONE)}
+
+        licence = db.session.scalar(select(ProductionLicence).where(
+            ProductionLicence.number == JIANGSU_LICENCE))
+        site = add_site(licence, JIANGSU_SITE)
+        arrangement = arrangements.propose(
+            arrangements.Proposal(device_id=certificate.device_id, site_id=site.id,
+                                  planned_start=D, planned_end=None, clauses=tuple(CLAUSES)),
+            actor=demo.user("holder"), agreement_name="质量协议.pdf",
+            agreement_stream=io.BytesIO(PDF))
+        scope_request = request_scope_change(licence, actor=demo.user("manufacturer"),
+                                             codes=["09"], new_site_address=None,
+                                             reason="新增理疗仪生产")
+        db.session.commit()
+        return World(
+            device=draft.device_id, draft=draft.id, submitted=submitted.id,
+            dossier_file=submitted.files[0].id, accepted=states[S.ACCEPTED].id,
+            in_review=states[S.IN_REVIEW].id, supplement=states[S.SUPPLEMENT_REQUESTED].id,
+            review_done=states[S.REVIEW_DONE].id, certificate=certificate.id,
+            certificate_number=certificate.number, arrangement=arrangement.id,
+            licence=licence.id, scope_request=scope_request.id,
+            organisation=demo.org("holder_hebei").id, target_user=target.id)
+
+
+_holiday_days = count()
+
+
+def fresh_holiday(_w: World) -> dict[str, Any]:
+    """A Hebei regulator holiday of its own: the admin's allowed POST deletes it."""
+    day = date(2030, 1, 1) + timedelta(days=next(_holiday_days))
+    with acting_as(None, "test"):
+        holiday = add_regulator_holiday("13", day, "matrix", actor=Demo().user("admin"))
+        db.session.commit()
+    return {"code": "13", "holiday_id": holiday.id}
+
+
+def fresh_submitted(_w: World) -> dict[str, Any]:
+    """A submitted application of its own: holder A's allowed POST withdraws it."""
+    with acting_as(None, "test"):
+        application = submitted_application(Demo(), today=D, name="体温计 withdraw")
+    return {"application_id": application.id}
+
+
+# --- how to build each URL ------------------------------------------------------------------
+
+def _none(_w: World) -> dict[str, Any]:
+    return {}
+
+
+def _app(attr: str) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {"application_id": getattr(w, attr)}
+
+
+def _arrangement(name: str) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {"arrangement_id": w.arrangement, "name": name}
+
+
+def _user_action(action: str) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {"user_id": w.target_user, "action": action}
+
+
+ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
+    "static": lambda w: {"filename": "css/devreg.css"},
+    "main.index": _none,
+    "main.home": _none,
+    "main.healthz": _none,
+    "main.set_locale": lambda w: {"code": "en"},
+    "auth.login": _none,
+    "auth.logout": _none,
+    "auth.change_password": _none,
+    "auth.user_list": _none,
+    "auth.user_create": _none,
+    "auth.user_detail": lambda w: {"user_id": w.target_user},
+    "auth.user_action/activate": _user_action("activate"),
+    "auth.user_action/deactivate": _user_action("deactivate"),
+    "auth.user_action/unlock": _user_action("unlock"),
+    "auth.user_reset_password": lambda w: {"user_id": w.target_user},
+    "orgs.org_list": _none,
+    "orgs.org_create": _none,
+    "orgs.org_detail": lambda w: {"org_id": w.organisation},
+    "production.licence_list": _none,
+    "production.licence_create": _none,
+    "production.licence_detail": lambda w: {"licence_id": w.licence},
+    "production.licence_edit": lambda w: {"licence_id": w.licence},
+    "production.licence_add_site": lambda w: {"licence_id": w.licence},
+    "production.scope_change_request": lambda w: {"licence_id": w.licence},
+    "production.scope_change_list": _none,
+    "production.scope_change_decide": lambda w: {"request_id": w.scope_request},
+    "registrations.device_list": _none,
+    "registrations.device_create": _none,
+    "registrations.device_detail": lambda w: {"device_id": w.device},
+    "registrations.application_create": lambda w: {"device_id": w.device},
+    "registrations.application_list": _none,
+    "registrations.application_detail": _app("submitted"),
+    "registrations.download": lambda w: {"application_id": w.submitted,
+                                         "file_id": w.dossier_file},
+    "registrations.upload": _app("draft"),
+    "registrations.submit": _app("draft"),
+    "registrations.withdraw": fresh_submitted,
+    "registrations.answer_supplement": _app("supplement"),
+    "review.queue": _none,
+    "review.accept": _app("submitted"),
+    "review.request_correction": _app("submitted"),
+    "review.refuse_acceptance": _app("submitted"),
+    "review.set_priority": _app("submitted"),
+    "review.assign": _app("accepted"),
+    "review.request_supplement": _app("in_review"),
+    "review.record_qms": _app("in_review"),
+    "review.give_opinion": _app("in_review"),
+    "review.decide": _app("review_done"),
+    "certificates.certificate_list": _none,
+    "certificates.certificate_detail": lambda w: {"certificate_id": w.certificate},
+    "certificates.certificate_print": lambda w: {"certificate_id": w.certificate},
+    "certificates.certificate_apply": lambda w: {"certificate_id": w.certificate,
+                                                 "kind": "change"},
+    "certificates.certificate_revoke": lambda w: {"certificate_id": w.certificate},
+    "certificates.registry": lambda w: {"q": "血压计"},
+    "certificates.verify": lambda w: {"number": w.certificate_number},
+    "certificates.verify_qr": lambda w: {"number": w.certificate_number},
+    "arrangements.arrangement_list": _none,
+    "arrangements.propose": _none,
+    "arrangements.detail": lambda w: {"arrangement_id": w.arrangement},
+    "arrangements.agreement": lambda w: {"arrangement_id": w.arrangement},
+    "arrangements.act/confirm": _arrangement("confirm"),
+    "arrangements.act/decline": _arrangement("decline"),
+    "arrangements.act/withdraw": _arrangement("withdraw"),
+    "arrangements.act/end": _arrangement("end"),
+    "arrangements.act/suspend": _arrangement("suspend"),
+    "arrangements.act/lift": _arrangement("lift"),
+    "arrangements.act/supervision": _arrangement("supervision"),
+    "arrangements.supervision": _none,
+    "workdays.calendar_index": _none,
+    "workdays.year_enter": _none,
+    "workdays.province_list": _none,
+    "workdays.province_detail": lambda w: {"code": "13"},
+    "workdays.limits_save": lambda w: {"code": "13"},
+    "workdays.holiday_add": lambda w: {"code": "13"},
+    "workdays.holiday_delete": fresh_holiday,
+}
+
+# --- what each visitor gets -----------------------------------------------------------------
+# One column per visitor, in the order of VISITORS. A number is the status code; besides:
+#   L  302 to /login?next=<this page>     H  302 to /home
+#   R  302 elsewhere: the action was done, or refused with a flashed message
+# Routes without GET are not listed in GET: they answer 405 to everybody.
+
+# GET                                    anon hA  hB  mkr rev apr rJS rBJ adm
+GET = {
+    "static":                           "200 200 200 200 200 200 200 200 200",
+    "main.index":                       "200 H   H   H   H   H   H   H   H",
+    "main.home":                        "L   200 200 200 200 200 200 200 200",
+    "main.healthz":                     "200 200 200 200 200 200 200 200 200",
+    "auth.login":                       "200 H   H   H   H   H   H   H   H",
+    "auth.change_password":             "L   200 200 200 200 200 200 200 200",
+    "auth.user_list":                   "L   403 403 403 403 403 403 403 200",
+    "auth.user_create":                 "L   403 403 403 403 403 403 403 200",
+    "auth.user_detail":                 "L   403 403 403 403 403 403 403 200",
+    "orgs.org_list":                    "L   403 403 403 403 403 403 403 200",
+    "orgs.org_create":                  "L   403 403 403 403 403 403 403 200",
+    "orgs.org_detail":                  "L   403 403 403 403 403 403 403 200",
+    "production.licence_list":          "L   200 200 200 200 200 200 200 200",
+    "production.licence_create":        "L   403 403 403 403 403 403 403 200",
+    "production.licence_detail":        "L   200 404 200 200 200 200 404 200",
+    "production.licence_edit":          "L   403 403 403 403 403 403 403 200",
+    "production.scope_change_request":  "L   403 404 200 403 403 403 404 403",
+    "production.scope_change_list":     "L   200 200 200 200 200 200 200 200",
+    "registrations.device_list":        "L   200 200 403 403 403 403 403 403",
+    "registrations.device_create":      "L   200 200 403 403 403 403 403 403",
+    "registrations.device_detail":      "L   200 404 404 404 404 404 404 404",
+    "registrations.application_list":   "L   200 200 403 200 200 200 200 403",
+    "registrations.application_detail": "L   200 404 404 200 200 404 404 404",
+    "registrations.download":           "L   200 404 404 200 200 404 404 404",
+    "review.queue":                     "L   403 403 403 200 200 200 200 403",
+    "certificates.certificate_list":    "L   200 200 200 200 200 200 200 200",
+    "certificates.certificate_detail":  "L   200 404 200 200 200 200 404 200",
+    "certificates.certificate_print":   "L   200 404 200 200 200 200 404 200",
+    "certificates.certificate_apply":   "L   200 404 403 403 403 403 404 403",
+    "certificates.registry":            "200 200 200 200 200 200 200 200 200",
+    "certificates.verify":              "200 200 200 200 200 200 200 200 200",
+    "certificates.verify_qr":           "200 200 200 200 200 200 200 200 200",
+    "arrangements.arrangement_list":    "L   200 200 200 200 200 200 200 403",
+    "arrangements.propose":             "L   200 200 403 403 403 403 403 403",
+    "arrangements.detail":              "L   200 404 200 200 200 200 404 404",
+    "arrangements.agreement":           "L   200 404 200 200 200 200 404 404",
+    "arrangements.supervision":         "L   403 403 403 200 200 200 200 403",
+    "workdays.calendar_index":          "L   403 403 403 403 403 403 403 200",
+    "workdays.year_enter":              "L   403 403 403 403 403 403 403 200",
+    "workdays.province_list":           "L   403 403 403 R   R   R   R   200",
+    "workdays.province_detail":         "L   403 403 403 200 200 403 403 200",
+}
+
+# POST with the CSRF token  (the allowed visitor's 200/400/409/422 is its empty form refused)
+#                                        anon hA  hB  mkr rev apr rJS rBJ adm
+POST = {
+    "main.set_locale":                  "R   R   R   R   R   R   R   R   R",
+    "auth.login":                       "200 H   H   H   H   H   H   H   H",
+    "auth.logout":                      "L   R   R   R   R   R   R   R   R",
+    "auth.change_password":             "L   200 200 200 200 200 200 200 200",
+    "auth.user_create":                 "L   403 403 403 403 403 403 403 200",
+    "auth.user_detail":                 "L   403 403 403 403 403 403 403 200",
+    "auth.user_action/activate":        "L   403 403 403 403 403 403 403 R",
+    "auth.user_action/deactivate":      "L   403 403 403 403 403 403 403 R",
+    "auth.user_action/unlock":          "L   403 403 403 403 403 403 403 R",
+    "auth.user_reset_password":         "L   403 403 403 403 403 403 403 R",
+    "orgs.org_create":                  "L   403 403 403 403 403 403 403 200",
+    "orgs.org_detail":                  "L   403 403 403 403 403 403 403 200",
+    "production.licence_create":        "L   403 403 403 403 403 403 403 200",
+    "production.licence_edit":          "L   403 403 403 403 403 403 403 200",
+    "production.licence_add_site":      "L   403 403 403 403 403 403 403 R",
+    "production.scope_change_request":  "L   403 404 200 403 403 403 404 403",
+    "production.scope_change_decide":   "L   404 404 403 404 404 422 404 403",
+    "registrations.device_create":      "L   200 200 403 403 403 403 403 403",
+    "registrations.device_detail":      "L   200 404 404 404 404 404 404 404",
+    "registrations.application_create": "L   400 404 404 404 404 404 404 404",
+    "registrations.upload":             "L   400 404 404 404 404 404 404 404",
+    "registrations.submit":             "L   400 404 404 404 404 404 404 404",
+    "registrations.withdraw":           "L   R   404 404 403 403 404 404 404",
+    "registrations.answer_supplement":  "L   400 404 404 403 403 404 404 404",
+    "review.accept":                    "L   403 404 404 400 403 404 404 404",
+    "review.request_correction":        "L   403 404 404 400 403 404 404 404",
+    "review.refuse_acceptance":         "L   403 404 404 400 403 404 404 404",
+    "review.set_priority":              "L   403 404 404 409 403 404 404 404",
+    "review.assign":                    "L   403 404 404 400 403 404 404 404",
+    "review.request_supplement":        "L   403 404 404 400 403 404 404 404",
+    "review.record_qms":                "L   403 404 404 400 403 404 404 404",
+    "review.give_opinion":              "L   403 404 404 400 403 404 404 404",
+    "review.decide":                    "L   403 404 404 403 400 404 404 404",
+    "certificates.certificate_apply":   "L   200 404 403 403 403 403 404 403",
+    "certificates.certificate_revoke":  "L   403 404 403 403 422 403 404 403",
+    "arrangements.propose":             "L   200 200 403 403 403 403 403 403",
+    "arrangements.act/confirm":         "L   403 404 400 403 403 403 404 404",
+    "arrangements.act/decline":         "L   403 404 400 403 403 403 404 404",
+    "arrangements.act/withdraw":        "L   409 404 403 403 403 403 404 404",
+    "arrangements.act/end":             "L   400 404 400 403 403 403 404 404",
+    "arrangements.act/suspend":         "L   403 404 403 400 400 400 404 404",
+    "arrangements.act/lift":            "L   403 404 403 400 400 400 404 404",
+    "arrangements.act/supervision":     "L   403 404 403 400 400 400 404 404",
+    "workdays.year_enter":              "L   403 403 403 403 403 403 403 200",
+    "workdays.limits_save":             "L   403 403 403 403 403 403 403 200",
+    "workdays.holiday_add":             "L   403 403 403 403 403 403 403 200",
+    "workdays.holiday_delete":          "L   403 403 403 403 403 403 403 R",
+}
+
+
+# --- the machinery ----------------------------------------------------------------------------
+
+def _expected(table: dict[str, str], key: str) -> dict[str, str]:
+    cells = table[key].split()
+    assert len(cells) == len(VISITORS), f"{key}: {len(cells)} columns, not {len(VISITORS)}"
+    return dict(zip(VISITORS, cells, strict=True))
+
+
+def _cases(table: dict[str, str]) -> Iterator[Any]:
+    for key in table:
+        for visitor, expected in _expected(table, key).items():
+            yield pytest.param(key, visitor, expected, id=f"{key}-{visitor}")
+
+
+def _post_only() -> list[str]:
+    """Keys of routes without GET: POST table entries that are not GET table entries."""
+    return [key for key in POST if key not in GET]
+
+
+def _variants(rule: Any) -> list[tuple[str, dict[str, str]]]:
+    """The table keys a rule needs: the endpoint, or one per value of an any() converter."""
+    anys = [(name, conv) for name, conv in rule._converters.items()
+            if isinstance(conv, AnyConverter)]
+    if not anys:
+        return [(rule.endpoint, {})]
+    assert len(anys) == 1, f"{rule.rule}: more than one any() converter"
+    name, conv = anys[0]
+    return [(f"{rule.endpoint}/{value}", {name: value}) for value in sorted(conv.items)]
+
+
+def test_every_route_is_classified(app: Flask) -> None:
+    """Walk the URL map: every endpoint (and any() value) and method has its expectations,
+    and the tables name no route that does not exist."""
+    missing, needed = [], set()
+    for rule in app.url_map.iter_rules():
+        methods = rule.methods - {"HEAD", "OPTIONS"}
+        unknown = methods - {"GET", "POST"}
+        assert not unknown, f"{rule.rule}: methods {unknown} are not covered by the matrix"
+        for key, _values in _variants(rule):
+            needed.add(key)
+            if key not in ARGS:
+                missing.append(f"{key} ({rule.rule}): no URL arguments in ARGS")
+            if "GET" in methods and key not in GET:
+                missing.append(f"{key} ({rule.rule}) GET: not in the GET table")
+            if "POST" in methods and key not in POST:
+                missing.append(f"{key} ({rule.rule}) POST: not in the POST table")
+            if "GET" not in methods and key in GET:
+                missing.append(f"{key} ({rule.rule}): in the GET table but has no GET")
+    assert not missing, "routes nobody classified:\n  " + "\n  ".join(missing)
+    stale = (set(ARGS) | set(GET) | set(POST)) - needed
+    assert not stale, f"the tables name routes that do not exist: {sorted(stale)}"
+
+
+def url_of(key: str, world: World) -> str:
+    return url_for(key.split("/", 1)[0], _external=False, **ARGS[key](world))
+
+
+def audit_count() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+class Sessions:
+    """One signed-in browser per visitor, reused across cases (signing in is the slow part);
+    with the CSRF token of its session."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._cache: dict[str, tuple[FlaskClient, str]] = {}
+
+    def open(self, visitor: str) -> tuple[FlaskClient, str]:
+        client = self.app.test_client()
+        email = VISITORS[visitor]
+        if email is not None:
+            login(client, email)
+        page = client.get("/home" if email else "/login").get_data(as_text=True)
+        match = CSRF_RE.search(page)
+        assert match, f"no CSRF token for {visitor}"
+        return client, match.group(1)
+
+    def forget(self, visitor: str) -> None:
+        self._cache.pop(visitor, None)
+
+    def get(self, visitor: str) -> tuple[FlaskClient, str]:
+        if visitor not in self._cache:
+            self._cache[visitor] = self.open(visitor)
+        return self._cache[visitor]
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    """Overrides the suite's per-test cleanup for this module only: the records of ``world``
+    live for the whole module (``world`` cleans up after the last case)."""
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        db.session.remove()
+
+
+@pytest.fixture(scope="module")
+def world(app: Flask) -> Iterator[World]:
+    with app.app_context():
+        _empty_tables()
+        built = build_world()
+        db.session.remove()
+    yield built
+    with app.app_context():
+        db.session.rollback()
+        _empty_tables()
+        db.session.remove()
+    upload_dir = Path(app.config["UPLOAD_FOLDER"])
+    for path in sorted(upload_dir.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+
+
+@pytest.fixture(scope="module")
+def sessions(app: Flask, world: World) -> Sessions:
+    return Sessions(app)
+
+
+def check(response: Any, expected: str, path: str, visitor: str, method: str) -> None:
+    where = f"{method} {path} as {visitor}"
+    body = response.get_data(as_text=True)
+    response.close()  # files are streamed: close them
+    assert response.status_code < 500, f"{where}: {response.status_code}\n{body[:2000]}"
+    assert "Traceback" not in body, where
+    if expected in ("L", "H", "R"):
+        assert response.status_code == 302, (
+            f"{where}: expected a redirect ({expected}), got {response.status_code}\n"
+            f"{body[:1500]}")
+        target = urlsplit(response.location)
+        if expected == "L":
+            assert target.path == "/login", f"{where}: redirected to {response.location}"
+            assert parse_qs(target.query).get("next") == [path], (
+                f"{where}: next is not the page: {response.location}")
+        elif expected == "H":
+            assert target.path == "/home", f"{where}: redirected to {response.location}"
+        else:  # done or refused with a message: never the sign-in page asking to come back
+            assert not (target.path == "/login" and "next" in parse_qs(target.query)), (
+                f"{where}: redirected to {response.location}")
+            assert target.netloc in ("", "localhost"), f"{where}: {response.location}"
+    else:
+        assert response.status_code == int(expected), (
+            f"{where}: expected {expected}, got {response.status_code}\n{body[:1500]}")
+
+
+@pytest.mark.parametrize(("key", "visitor", "expected"), [
+    *_cases(GET),
+    *(pytest.param(key, visitor, "405", id=f"{key}-{visitor}")
+      for key in _post_only() for visitor in VISITORS),
+])
+def test_get(sessions: Sessions, world: World, key: str, visitor: str, expected: str) -> None:
+    client, _token = sessions.get(visitor)
+    path = url_of(key, world)
+    before = audit_count()
+    response = client.get(path)
+    check(response, expected, path, visitor, "GET")
+    assert audit_count() == before, f"GET {path} as {visitor} changed something"
+
+
+@pytest.mark.parametrize(("key", "visitor", "expected"), list(_cases(POST)))
+def test_post(sessions: Sessions, world: World, key: str, visitor: str, expected: str) -> None:
+    # signing out ends every session of the account: that case gets a browser of its own
+    client, token = (sessions.open(visitor) if key == "auth.logout"
+                     else sessions.get(visitor))
+    path = url_of(key, world)
+    before = audit_count()
+    response = client.post(path, data={"csrf_token": token})
+    if key == "auth.logout":
+        sessions.forget(visitor)  # its other browsers are signed out too
+    check(response, expected, path, visitor, "POST")
+    if expected != "R":
+        assert audit_count() == before, f"POST {path} as {visitor} changed something"
+
+
+@pytest.mark.parametrize(("key", "visitor"), [
+    pytest.param(key, visitor, id=f"{key}-{visitor}") for key in POST for visitor in VISITORS])
+def test_post_without_csrf_token(sessions: Sessions, world: World, key: str,
+                                 visitor: str) -> None:
+    client, _token = sessions.get(visitor)
+    path = url_of(key, world)
+    before = audit_count()
+    response = client.post(path, data={})
+    assert response.status_code == 400, (
+        f"POST {path} as {visitor} without CSRF token: {response.status_code}")
+    assert audit_count() == before, f"POST {path} as {visitor} without token changed something"
+
+
+def test_signed_in_sessions_survive_the_matrix(sessions: Sessions) -> None:
+    """The shared browsers were not signed out by a case (which would turn later 200s into
+    sign-in redirects and hide a wrong expectation behind another)."""
+    for visitor, email in VISITORS.items():
+        if email is not None:
+            client, _token = sessions.get(visitor)
+            assert client.get("/home").status_code == 200, visitor
+
