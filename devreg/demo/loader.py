@@ -35,15 +35,15 @@ ORGANISATIONS = {
                     "11320000MB0000002", "32", "江苏省南京市鼓楼区北京西路 6 号", {"regulator"}),
     "reg_beijing": ("北京市药品监督管理局", "Beijing Medical Products Administration",
                     "11110000MB0000003", "11", "北京市通州区通惠南路 25 号", {"regulator"}),
-    "holder_hebei": ("石家庄康联医疗科技有限公司", "Shijiazhuang Kanglian Medical Technology Co., Ltd.",
-                     "91130100MA0CKL001", "13", "河北省石家庄市高新区天山大街 266 号",
-                     {"holder"}),
+    "holder_hebei": ("石家庄康联医疗科技有限公司",
+                     "Shijiazhuang Kanglian Medical Technology Co., Ltd.", "91130100MA0CKL001",
+                     "13", "河北省石家庄市高新区天山大街 266 号", {"holder"}),
     "holder_beijing": ("北京华康医疗器械有限公司", "Beijing Huakang Medical Devices Co., Ltd.",
                        "91110108MA00HK002", "11", "北京市海淀区中关村南大街 12 号",
                        {"holder", "manufacturer"}),
-    "maker_jiangsu": ("苏州精工医疗器械制造有限公司", "Suzhou Jinggong Medical Manufacturing Co., Ltd.",
-                      "91320594MA1NJX003", "32", "江苏省苏州市工业园区星湖街 218 号",
-                      {"manufacturer"}),
+    "maker_jiangsu": ("苏州精工医疗器械制造有限公司",
+                      "Suzhou Jinggong Medical Manufacturing Co., Ltd.", "91320594MA1NJX003",
+                      "32", "江苏省苏州市工业园区星湖街 218 号", {"manufacturer"}),
 }
 
 # email -> (printed name, role, organisation key, duties)

@@ -80,7 +80,7 @@ def test_end_date_before_the_planned_start_is_refused(world: World) -> None:
     assert arrangement.state == A.ENDED.value
 
 
-# --- the sweep -------------------------------------------------------------------------------------
+# --- the sweep ------------------------------------------------------------------------
 
 def test_sweep_flags_every_live_arrangement_of_an_expired_licence_once(world: World) -> None:
     live = {state: world.arrangement_in(state)

@@ -4,8 +4,8 @@ import io
 import re
 
 from devreg.arrangements.models import Arrangement, Notice
-from devreg.auth.services import UserData, create_user
 from devreg.auth.roles import Role
+from devreg.auth.services import UserData, create_user
 from devreg.certificates.models import Certificate
 from devreg.clock import china_today
 from devreg.extensions import db

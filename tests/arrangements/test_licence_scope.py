@@ -271,3 +271,20 @@ def test_approving_a_code_added_meanwhile_does_not_break(world: World) -> None:
     db.session.commit()
     db.session.refresh(licence)
     assert licence.scope_codes.count("09") == 1
+
+
+def test_a_blank_site_address_is_no_scope_change(world: World) -> None:
+    """A site field left with spaces is not a new site: nothing to request, and no blank site
+    can ever reach the licence."""
+    with pytest.raises(DomainError, match="at least one new subcategory or enter a new site"):
+        request_scope_change(world.js_licence, actor=world.user("manufacturer"), codes=[],
+                             new_site_address="   ", reason="新增厂房")
+    db.session.rollback()
+    request = request_scope_change(world.js_licence, actor=world.user("manufacturer"),
+                                   codes=["09"], new_site_address="  ", reason="新增理疗仪")
+    assert request.new_site_address is None
+    decide_scope_change(request, actor=world.user("reviewer.js"), password=PASSWORD,
+                        approve=True, reason="", today=china_today())
+    db.session.commit()
+    db.session.refresh(world.js_licence)
+    assert [s.address for s in world.js_licence.sites] == [world.js_site.address]

@@ -129,7 +129,7 @@ def _run_postgres(admin_url: str, statement: str) -> None:
 
 
 def _flask(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(  # noqa: S603 - fixed command line
+    result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "devreg", *args], cwd=ROOT, env=env,
         capture_output=True, text=True, timeout=600, check=False)
     if result.returncode != 0:

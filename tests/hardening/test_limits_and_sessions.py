@@ -62,11 +62,11 @@ def test_login_limited_per_client_address(strict_app, demo):
 def test_signature_endpoint_limited_per_account(strict_app, demo):
     client = strict_app.test_client()
     login(client, "holder")
-    from tests.registrations.helpers import make_device
-    from devreg.registrations import services as svc
-    from devreg.registrations.kinds import ApplicationKind
     from devreg.clock import china_today
     from devreg.extensions import db
+    from devreg.registrations import services as svc
+    from devreg.registrations.kinds import ApplicationKind
+    from tests.registrations.helpers import make_device
 
     device = make_device(demo)
     application = svc.create_application(ApplicationKind.INITIAL, device,

@@ -10,7 +10,6 @@ from tests.conftest import login, post
 from tests.registrations.helpers import PDF
 
 
-
 def test_initial_registration_from_draft_to_verified_certificate(app, demo):
     holder, reviewer, approver = (app.test_client() for _ in range(3))
     login(holder, "holder")
@@ -64,7 +63,8 @@ def test_initial_registration_from_draft_to_verified_certificate(app, demo):
     reviewer_user = demo.user("reviewer")
     act(reviewer, "assign", {"reviewer_id": str(reviewer_user.id)})
     assert application.state == "in_review"
-    act(reviewer, "supplement", {"items": "1. 补充电磁兼容报告", "signature_password": "devreg-demo"})
+    act(reviewer, "supplement", {"items": "1. 补充电磁兼容报告",
+                                 "signature_password": "devreg-demo"})
     assert application.state == "supplement_requested"
     response = post(holder, app_path + "/supplement-answer", {
         "answer": "已补充", "signature_password": "devreg-demo"}, token_from=app_path)

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 
 from devreg import create_app
 from devreg.audit.models import AuditEvent
-from devreg.extensions import db
-from devreg.registrations.models import DossierFile
-from devreg.registrations import files
-from tests.registrations.helpers import submitted_application
 from devreg.clock import china_today
+from devreg.extensions import db
+from devreg.registrations import files
+from devreg.registrations.models import DossierFile
+from tests.registrations.helpers import submitted_application
 
 
 def _second_instance(app, tmp_path: Path):
