@@ -9,6 +9,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
+from devreg.arrangements.queries import cross_regional_matrix, devices_without_active_site
 from devreg.auth.models import User
 from devreg.auth.roles import Role
 from devreg.certificates.models import Certificate, CertificateStatus
@@ -19,9 +20,10 @@ from devreg.extensions import db
 from devreg.orgs.models import Organisation
 from devreg.production.models import ProductionLicence
 from devreg.production.queries import licences_visible_to
+from devreg.reference.queries import all_provinces
 from devreg.registrations.clocks import Clock, clock_for
 from devreg.registrations.kinds import ApplicationKind
-from devreg.registrations.models import Application
+from devreg.registrations.models import Application, Device
 from devreg.registrations.queries import applications_visible_to
 from devreg.registrations.states import OPEN_STATES, ApplicationState
 from devreg.review.queries import QUEUES, queue_rows
@@ -44,11 +46,17 @@ def home_context(user: User) -> dict[str, Any]:
         context["licences"] = db.session.scalars(licences_visible_to(user)).all()
     if user.role == Role.HOLDER:
         context.update(_holder(user, today))
+        # registered devices that no active arrangement makes (DOMAIN.md section 9)
+        without_site = devices_without_active_site(user.organisation_id)
+        context["devices_without_site"] = db.session.scalars(
+            select(Device).where(Device.id.in_(without_site)).order_by(Device.name)).all()
     if user.role == Role.MANUFACTURER:
         # the certificates of the products it makes for holders (through their arrangements)
         context["certificates"] = db.session.scalars(certificates_visible_to(user)).all()
     if user.role == Role.REVIEWER:
         context.update(_reviewer(user, today))
+        context["matrix"] = cross_regional_matrix()
+        context["provinces"] = all_provinces()
     if user.role == Role.ADMIN:
         context["counts"] = {
             "organisations": db.session.scalar(select(func.count(Organisation.id))),
