@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from devreg.auth.models import User
 from devreg.auth.passwords import hash_password
+from devreg.demo.arrangements import load_arrangements
 from devreg.demo.registrations import load_registrations
 from devreg.extensions import db
 from devreg.orgs.models import Organisation
@@ -122,9 +123,10 @@ def _licences(orgs: dict[str, Organisation]) -> None:
 
 
 DemoStep = Callable[[dict[str, Organisation], dict[str, User]], None]
-DEMO_STEPS: list[DemoStep] = [lambda orgs, users: _licences(orgs), load_registrations]
+DEMO_STEPS: list[DemoStep] = [lambda orgs, users: _licences(orgs), load_registrations,
+                              load_arrangements]
 #: the steps that add scenario data rather than organisations, accounts and licences
-SCENARIO_STEPS: list[DemoStep] = [load_registrations]
+SCENARIO_STEPS: list[DemoStep] = [load_registrations, load_arrangements]
 
 
 def load_demo(*, scenarios: bool = True) -> None:
