@@ -75,6 +75,7 @@ def update_licence(licence: ProductionLicence, data: LicenceData) -> None:
 # --- sites and scope changes (licence changes are decided by the licensing province) --------
 
 def add_site(licence: ProductionLicence, address: str) -> ProductionSite:
+    address = (address or "").strip()
     if not address:
         raise DomainError(_("Enter the production address."))
     if any(site.address == address for site in licence.sites):
@@ -90,6 +91,8 @@ def request_scope_change(licence: ProductionLicence, *, actor: User, codes: list
                          new_site_address: str | None, reason: str) -> ScopeChangeRequest:
     """The manufacturer asks to add catalogue codes and/or a production site."""
     authorize(actor, "production.request_scope_change", licence)
+    # a field left with spaces is no site (approval would put a blank address on the licence)
+    new_site_address = (new_site_address or "").strip() or None
     added = sorted(set(codes) - set(licence.scope_codes))
     if not added and not new_site_address:
         raise DomainError(_("Choose at least one new subcategory or enter a new site."))

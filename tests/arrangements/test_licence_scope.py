@@ -20,6 +20,7 @@ from devreg.extensions import db
 from devreg.production.models import ScopeChangeRequest
 from devreg.production.services import (
     LicenceData,
+    add_site,
     decide_scope_change,
     request_scope_change,
     update_licence,
@@ -288,3 +289,13 @@ def test_a_blank_site_address_is_no_scope_change(world: World) -> None:
     db.session.commit()
     db.session.refresh(world.js_licence)
     assert [s.address for s in world.js_licence.sites] == [world.js_site.address]
+
+
+def test_sites_are_added_without_surrounding_spaces(world: World) -> None:
+    with pytest.raises(DomainError, match="Enter the production address"):
+        add_site(world.js_licence, "   ")
+    with pytest.raises(DomainError, match="already on the licence"):
+        add_site(world.js_licence, f"  {world.js_site.address} ")
+    db.session.rollback()
+    site = add_site(world.js_licence, " 江苏省苏州市吴中区 3 号厂房\t")
+    assert site.address == "江苏省苏州市吴中区 3 号厂房"
