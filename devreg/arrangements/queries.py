@@ -85,3 +85,10 @@ def arrangements_for_device(device_id: int) -> list[Arrangement]:
     """Every arrangement of a device: its current and past production sites."""
     return list(db.session.scalars(select(Arrangement).where(
         Arrangement.device_id == device_id).order_by(Arrangement.id)))
+
+
+def arrangements_filed_by(application) -> list[Arrangement]:  # type: ignore[no-untyped-def]
+    """The arrangements whose production address this change filing puts on the certificate
+    (the link back from the filing to the arrangement)."""
+    return list(db.session.scalars(select(Arrangement).where(
+        Arrangement.change_filing_id == application.id).order_by(Arrangement.id)))

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from devreg.arrangements.queries import arrangements_filed_by
 from devreg.auth.models import User
 from devreg.auth.roles import Duty, Role
 from devreg.clock import china_today
@@ -92,6 +93,7 @@ def render_application(application: Application, *, bound: dict[str, Any] | None
     return render_template(
         "registrations/application_detail.html", application=application, forms=forms,
         clock=clock_for(application, china_today()), today=china_today(),
+        linked_arrangements=arrangements_filed_by(application),
     ), status
 
 

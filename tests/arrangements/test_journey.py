@@ -102,6 +102,8 @@ def test_cross_regional_arrangement_from_proposal_to_certificate(app, demo):
     filing = db.session.get(Application, arrangement.change_filing_id)
     assert filing.kind == "change_filing" and SITE in filing.changed_items["production_address"]
     assert 'data-testid="change-filing-link"' in holder.get(path).get_data(as_text=True)
+    assert f'href="/arrangements/{arrangement.id}"' in holder.get(
+        f"/applications/{filing.id}").get_data(as_text=True)
 
     # both provinces see it in their supervision queue
     for client in (js_reviewer, hb_reviewer):
