@@ -25,6 +25,8 @@ from devreg.registrations.queries import (
     get_file_or_404,
 )
 from devreg.security import signature_rate_limit
+from devreg.workdays.calendar import WorkdayCalendar
+from devreg.workdays.queries import calendar_for
 
 
 def _device_data(form: DeviceForm) -> svc.DeviceData:
@@ -124,7 +126,10 @@ def application_list():
     authorize(current_user, "registrations.view_list")
     applications = db.session.scalars(applications_visible_to(current_user)).all()
     today = china_today()
-    rows = [(a, clock_for(a, today)) for a in applications]
+    calendars: dict[str, WorkdayCalendar] = {}  # one calendar per province, not per row
+    rows = [(a, clock_for(a, today, calendars.setdefault(a.province_code,
+                                                         calendar_for(a.province_code))))
+            for a in applications]
     return render_template("registrations/application_list.html", rows=rows)
 
 

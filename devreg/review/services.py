@@ -209,7 +209,7 @@ def decide(application: Application, *, actor: User, password: str, approve: boo
     if kind is K.INITIAL:
         certificate = certificates.issue_certificate(application, signature=signature,
                                                      approved_on=today)
-        application.certificate_id = certificate.id
+        application.certificate = certificate
         from devreg.arrangements.services import sync_with_certificate
 
         sync_with_certificate(certificate)
