@@ -228,6 +228,10 @@ def submit_application(application: Application, *, actor: User, password: str,
     if kind is ApplicationKind.RENEWAL:
         check_renewal_window(application.certificate, today)  # type: ignore[arg-type]
     if kind is ApplicationKind.CHANGE_FILING:
+        new_address = (application.changed_items or {}).get("production_address")
+        if new_address:  # checked again: the arrangement may have ended since the draft
+            _check_new_production_addresses(application.device, application.certificate,
+                                            new_address)  # type: ignore[arg-type]
         apply_transition(application, "file", actor, TRANSITIONS)
         signature = sign(application, signer=actor, password=password, meaning="filed",
                          content=_signed_content(application))

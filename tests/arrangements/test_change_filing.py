@@ -217,3 +217,43 @@ def test_a_draft_change_filing_of_the_holder_gets_the_new_address(world: World) 
     assert arrangement.state == A.ACTIVE.value
     assert certificate.holder_address == "河北省石家庄市新华区 1 号"
     assert world.js_site.address in certificate.production_address.splitlines()
+
+
+def test_filing_refused_when_the_arrangement_ended_after_the_draft(app, demo):
+    """The licence-first rule is checked again when the change filing is submitted."""
+    import io as _io
+
+    from devreg.arrangements import services as arrangements
+    from devreg.clock import china_today
+    from devreg.errors import DomainError
+    from devreg.extensions import db
+    from devreg.production.models import ProductionLicence
+    from devreg.production.services import add_site
+    from devreg.registrations import services as registrations
+    from devreg.registrations.models import Application
+    from tests.arrangements.test_journey import _registered_device
+    from tests.registrations.helpers import PDF
+
+    device, _certificate = _registered_device(demo, category="07")
+    licence = db.session.scalar(db.select(ProductionLicence).where(
+        ProductionLicence.number == "苏药监械生产许20210015号"))
+    site = add_site(licence, "江苏省苏州市某路 1 号")
+    arrangement = arrangements.propose(
+        arrangements.Proposal(device_id=device.id, site_id=site.id, planned_start=china_today(),
+                              planned_end=None, clauses=tuple(arrangements.CLAUSES)),
+        actor=demo.user("holder"), agreement_name="a.pdf", agreement_stream=_io.BytesIO(PDF))
+    arrangements.confirm(arrangement, actor=demo.user("manufacturer"), password="devreg-demo",
+                         today=china_today())
+    filing = db.session.get(Application, arrangement.change_filing_id)
+    holder = demo.user("holder")
+    for chapter in ("form", "certificate", "change"):
+        registrations.add_dossier_file(filing, chapter, filename="x.pdf",
+                                       stream=_io.BytesIO(PDF), actor=holder)
+    arrangements.end(arrangement, actor=holder, end_date=china_today(), reason="终止")
+    db.session.commit()
+    with pytest.raises(DomainError, match="licence"):
+        registrations.submit_application(filing, actor=holder, password="devreg-demo",
+                                         declaration=True, today=china_today())
+    db.session.rollback()
+    db.session.refresh(filing)
+    assert filing.state == "draft"
