@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 
+from devreg.actions import run_form_action
 from devreg.arrangements import bp
 from devreg.arrangements import forms as f
 from devreg.arrangements import services as svc
@@ -34,7 +34,6 @@ from devreg.reference.queries import all_provinces
 from devreg.registrations import files
 from devreg.registrations.queries import devices_visible_to
 from devreg.security import signature_rate_limit
-from devreg.signatures.services import SignatureRefused
 
 #: form name -> (form class, policy, transition event or None)
 ACTIONS: dict[str, tuple[type, str, str | None]] = {
@@ -79,30 +78,11 @@ def _run(arrangement: Arrangement, name: str, action: Callable[[Any], Any], succ
     # a role that may not take this action gets 403 before anything it sent is looked at
     authorize(current_user, policy, arrangement)
     form = form_class()
-    if not form.validate_on_submit():
-        return _render(arrangement, {name: form}, 400)
-    if hasattr(form, "version") and form.version.data != str(arrangement.version):
-        flash(_("This arrangement was changed by someone else while you had the page open. "
-                "Here is its current state; nothing of yours was saved."), "warning")
-        return _render(arrangement, status=409)
-    try:
-        action(form)
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash(_("This arrangement was changed by someone else at the same moment. Here is its "
-                "current state; nothing of yours was saved."), "warning")
-    except DomainError as error:
-        db.session.rollback()
-        db.session.refresh(arrangement)
-        message = " ".join([error.message, *error.details])
-        if isinstance(error, SignatureRefused):
-            form.signature_password.errors = [error.message]
-        flash(message, "danger")
-        return _render(arrangement, {name: form}, 422)
-    else:
-        flash(success, "success")
-    return redirect(url_for("arrangements.detail", arrangement_id=arrangement.id))
+    return run_form_action(
+        arrangement, form, action, success=success,
+        render=lambda bound, status: _render(arrangement, {name: bound} if bound else None,
+                                             status),
+        detail_url=url_for("arrangements.detail", arrangement_id=arrangement.id))
 
 
 @bp.route("/arrangements")

@@ -6,18 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
+from devreg.actions import run_form_action
 from devreg.arrangements.queries import arrangements_filed_by
 from devreg.auth.models import User
 from devreg.auth.roles import Duty, Role
 from devreg.clock import china_today
-from devreg.errors import DomainError
 from devreg.extensions import db
-from devreg.i18n import _
 from devreg.permissions import authorize, can
 from devreg.registrations import forms as holder_forms
 from devreg.registrations.clocks import clock_for
@@ -27,7 +25,6 @@ from devreg.registrations.states import OPEN_STATES, TRANSITIONS
 from devreg.registrations.states import ApplicationState as S
 from devreg.review import forms as review_forms
 from devreg.review.services import review_path_allows
-from devreg.signatures.services import SignatureRefused
 
 #: form name -> (form class, policy that shows it, transition events it fires; None: no
 #: transition, shown in the states listed in FORM_STATES)
@@ -109,33 +106,8 @@ def run_action(application: Application, name: str, action: Callable[[Any], Any]
                                     for u in review_colleagues(application)]
     if name == "upload":
         form.chapter.choices = [(c.code, str(c.title)) for c in application.checklist]
-    if not form.validate_on_submit():
-        return render_application(application, bound={name: form}, status=400)
-    if hasattr(form, "version") and form.version.data != str(application.version):
-        flash(_("This application was changed by someone else while you had the page open. "
-                "Here is its current state; nothing of yours was saved."), "warning")
-        return render_application(application, status=409)
-    try:
-        action(form)
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash(_("This application was changed by someone else at the same moment. Here is its "
-                "current state; nothing of yours was saved."), "warning")
-        return redirect(url_for("registrations.application_detail",
-                                application_id=application.id))
-    except DomainError as error:
-        db.session.rollback()
-        db.session.refresh(application)
-        message = " ".join([error.message, *error.details])
-        if isinstance(error, SignatureRefused):
-            form.signature_password.errors = [error.message]
-        else:
-            field = next((f for f in form if f.type not in ("CSRFTokenField", "HiddenField",
-                                                            "PasswordField")), None)
-            if field is not None:
-                field.errors = [message]
-        flash(message, "danger")
-        return render_application(application, bound={name: form}, status=422)
-    flash(success, "success")
-    return redirect(url_for("registrations.application_detail", application_id=application.id))
+    return run_form_action(
+        application, form, action, success=success,
+        render=lambda bound, status: render_application(
+            application, bound={name: bound} if bound else None, status=status),
+        detail_url=url_for("registrations.application_detail", application_id=application.id))

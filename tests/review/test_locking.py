@@ -22,7 +22,7 @@ from tests.registrations.helpers import (
     text_of,
 )
 
-STALE = "This application was changed by someone else while you had the page open"
+STALE = "This record was changed by someone else while you had the page open"
 
 
 def _signatures() -> int:
