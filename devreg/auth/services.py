@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -18,9 +19,13 @@ from devreg.extensions import db
 from devreg.i18n import _
 from devreg.orgs.models import Organisation
 
+
 # Verifying against a real hash for unknown emails keeps response times alike, so the login form
 # does not reveal which addresses have accounts.
-_DUMMY_HASH = hash_password("devreg-timing-equaliser")
+@cache
+def _dummy_hash() -> str:
+    """Made on first use, not at import: hashing costs most of a second at start-up."""
+    return hash_password("devreg-timing-equaliser")
 
 
 class SignInRefused(DomainError):
@@ -39,7 +44,7 @@ def authenticate(email: str, password: str) -> User:
     """Return the user, or raise SignInRefused with the reason the user may know."""
     user = find_user_by_email(email)
     if user is None:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)
         raise SignInRefused(_("Email or password is not correct."))
     now = utcnow()
     if user.is_locked(now):
