@@ -25,6 +25,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(sweep_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    from devreg.bench.cli import bench_group
+
+    app.cli.add_command(bench_group)
 
 
 def _load_demo() -> None:

@@ -22,6 +22,9 @@ class Defaults:
     LANGUAGES = ("zh_CN", "en")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # the cookie is re-sent only when the session changes (last_seen, at most once a minute),
+    # not re-signed on every request
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"

@@ -18,6 +18,9 @@ from flask_login import current_user, logout_user
 
 from devreg.i18n import _
 
+#: how often the idle-timeout hook rewrites ``last_seen`` (and so the session cookie)
+LAST_SEEN_RESOLUTION_SECONDS = 60
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 limiter = Limiter(key_func=get_remote_address, strategy="fixed-window")
@@ -75,5 +78,8 @@ def init_security(app: Flask) -> None:
                     minutes=current_app.config["IDLE_TIMEOUT_MINUTES"]), "info")
             return redirect(url_for("auth.login", next=request.full_path
                                     if request.method == "GET" else None))
-        session["last_seen"] = now
+        # written at most once a minute: the session cookie is re-signed and re-sent only then
+        # (SESSION_REFRESH_EACH_REQUEST is off), not on every request
+        if not isinstance(last_seen, int) or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
+            session["last_seen"] = now
         return None

@@ -5,7 +5,16 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from devreg.arrangements.queries import arrangements_for_device
@@ -131,20 +140,36 @@ def certificate_revoke(certificate_id: int):
 
 # --- public, no sign-in -------------------------------------------------------------------
 
+#: how long a proxy or browser may serve a public registry page without asking again
+PUBLIC_MAX_AGE_SECONDS = 300
+
+
+def _public(body: str) -> Response:
+    """A public page a shared cache may keep: the same for everyone (it sets no cookie; a
+    signed-in visitor's copy, whose menu is personal, stays private)."""
+    response = make_response(body)
+    if current_user.is_authenticated:
+        response.headers["Cache-Control"] = "private, no-cache"
+    else:
+        response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE_SECONDS}"
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
 @bp.route("/registry")
 def registry():
     q = request.args.get("q", "")[:100]
     results = search_registry(q) if q.strip() else []
-    return render_template("certificates/registry.html", q=q, results=results,
-                           today=china_today())
+    return _public(render_template("certificates/registry.html", q=q, results=results,
+                                   today=china_today()))
 
 
 @bp.route("/verify/<number>")
 def verify(number: str):
     certificate = get_by_number_or_404(number)
-    return render_template("certificates/verify.html", certificate=certificate,
-                           today=china_today(),
-                           valid_today=certificate.is_valid_on(china_today()))
+    return _public(render_template("certificates/verify.html", certificate=certificate,
+                                   today=china_today(),
+                                   valid_today=certificate.is_valid_on(china_today())))
 
 
 @bp.route("/verify/<number>/qr.svg")

@@ -21,13 +21,13 @@ from devreg.orgs.models import Organisation
 from devreg.production.models import ProductionLicence
 from devreg.production.queries import licences_visible_to
 from devreg.reference.queries import all_provinces
-from devreg.registrations.clocks import Clock, clock_for
+from devreg.registrations.clock_pages import clocks_for
+from devreg.registrations.clocks import Clock
 from devreg.registrations.kinds import ApplicationKind
 from devreg.registrations.models import Application, Device
 from devreg.registrations.queries import applications_visible_to
 from devreg.registrations.states import OPEN_STATES, ApplicationState
 from devreg.review.queries import QUEUES, queue_rows
-from devreg.workdays.queries import calendar_for
 
 S = ApplicationState
 #: a holder is reminded of a renewal whose deadline falls within this period
@@ -94,8 +94,7 @@ def _holder(user: User, today: date) -> dict[str, Any]:
     org_id = user.organisation_id
     applications = db.session.scalars(applications_visible_to(user).where(
         Application.state.in_(_OPEN_FOR_HOLDER))).all()
-    calendar = calendar_for(user.organisation.province_code) if user.organisation else None
-    rows = sorted(((a, clock_for(a, today, calendar)) for a in applications), key=_sort_key)
+    rows = sorted(clocks_for(applications, today), key=_sort_key)
 
     certificates = db.session.scalars(certificates_visible_to(user).where(
         Certificate.holder_org_id == org_id)).all()

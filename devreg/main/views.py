@@ -40,6 +40,19 @@ def set_locale(code: str):
     return redirect(target if is_safe_next(target) else url_for("main.index"))
 
 
+@bp.route("/language/<code>")
+def switch_locale(code: str):
+    """The anonymous visitor's language switch: a plain link, so that public pages carry no
+    form and set no cookie. It only remembers the language for this browser (a signed-in user
+    switches through the POST form, which also saves it on the account)."""
+    if code in current_app.config["LANGUAGES"]:
+        session["locale"] = code
+    target = request.args.get("next", "")
+    from devreg.auth.views import is_safe_next
+
+    return redirect(target if is_safe_next(target) else url_for("main.index"))
+
+
 @bp.route("/healthz")
 def healthz():
     db.session.execute(db.text("SELECT 1"))

@@ -6,6 +6,7 @@ holder prepares a supplement and a new review clock starts when the supplement a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,7 +16,16 @@ from devreg.workdays.models import Stage
 from devreg.workdays.queries import calendar_for, time_limit
 
 S = ApplicationState
-DUE_SOON_WORKING_DAYS = 5
+#: "due soon": at most this share of the stage's limit is left (a fresh 5-day acceptance file
+#: is not flagged on arrival)...
+DUE_SOON_SHARE = 0.2
+#: ...and never less than this many working days
+DUE_SOON_MIN_WORKING_DAYS = 1
+
+
+def due_soon_threshold(limit: int) -> int:
+    """Working days left at or under which a running clock is "due soon"."""
+    return max(DUE_SOON_MIN_WORKING_DAYS, int(limit * DUE_SOON_SHARE))
 
 
 @dataclass(frozen=True)
@@ -36,12 +46,20 @@ class Clock:
 
     @property
     def due_soon(self) -> bool:
-        return not self.paused and not self.overdue and self.left <= DUE_SOON_WORKING_DAYS
+        return (not self.paused and not self.overdue
+                and self.left <= due_soon_threshold(self.limit))
 
 
-def _limit(application: Application, stage: Stage) -> int:
+def _limit(application: Application, stage: Stage,
+           limits: Mapping[Stage, int] | None = None) -> int:
+    """The application's snapshot, else the province's current limit (``limits``, when the
+    page loaded them once for all its rows)."""
     snapshot = application.time_limits or {}
-    return int(snapshot.get(stage.value) or time_limit(application.province_code, stage))
+    if snapshot.get(stage.value):
+        return int(snapshot[stage.value])
+    if limits is not None:
+        return limits[stage]
+    return time_limit(application.province_code, stage)
 
 
 def _stage(application: Application) -> tuple[Stage, date] | None:
@@ -59,14 +77,16 @@ def _stage(application: Application) -> tuple[Stage, date] | None:
     return None
 
 
-def clock_for(application: Application, today: date, calendar=None) -> Clock | None:  # type: ignore[no-untyped-def]
-    """None when no regulator clock runs (draft, correction with the holder, closed)."""
+def clock_for(application: Application, today: date, calendar=None,  # type: ignore[no-untyped-def]
+              limits: Mapping[Stage, int] | None = None) -> Clock | None:
+    """None when no regulator clock runs (draft, correction with the holder, closed). A page
+    passes the province's ``calendar`` and ``limits`` loaded once (``clocks_for``)."""
     stage_and_start = _stage(application)
     if stage_and_start is None or stage_and_start[1] is None:
         return None
     stage, started_on = stage_and_start
     calendar = calendar or calendar_for(application.province_code)
-    limit = _limit(application, stage)
+    limit = _limit(application, stage, limits)
     due = calendar.add_working_days(started_on, limit)
     paused = application.state == S.SUPPLEMENT_REQUESTED
     counted_until = application.supplement_requested_on if paused else today

@@ -13,7 +13,7 @@ from devreg.permissions import authorize
 from devreg.reference.queries import category_choices
 from devreg.registrations import bp, files
 from devreg.registrations import services as svc
-from devreg.registrations.clocks import clock_for
+from devreg.registrations.clock_pages import clocks_for
 from devreg.registrations.forms import DeviceForm, InitialApplicationForm
 from devreg.registrations.kinds import ApplicationKind
 from devreg.registrations.pages import render_application, run_action
@@ -25,8 +25,6 @@ from devreg.registrations.queries import (
     get_file_or_404,
 )
 from devreg.security import signature_rate_limit
-from devreg.workdays.calendar import WorkdayCalendar
-from devreg.workdays.queries import calendar_for
 
 
 def _device_data(form: DeviceForm) -> svc.DeviceData:
@@ -125,11 +123,7 @@ def application_create(device_id: int):
 def application_list():
     authorize(current_user, "registrations.view_list")
     applications = db.session.scalars(applications_visible_to(current_user)).all()
-    today = china_today()
-    calendars: dict[str, WorkdayCalendar] = {}  # one calendar per province, not per row
-    rows = [(a, clock_for(a, today, calendars.setdefault(a.province_code,
-                                                         calendar_for(a.province_code))))
-            for a in applications]
+    rows = clocks_for(applications, china_today())  # calendars and limits once per page
     return render_template("registrations/application_list.html", rows=rows)
 
 

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from devreg.auth.roles import Duty
 from devreg.extensions import db
 from devreg.i18n import _l
-from devreg.registrations.clocks import Clock, clock_for
+from devreg.registrations.clock_pages import clocks_for
+from devreg.registrations.clocks import Clock
 from devreg.registrations.models import Application
 from devreg.registrations.states import ApplicationState
-from devreg.workdays.queries import calendar_for
 
 S = ApplicationState
 QUEUES = {
@@ -35,8 +35,7 @@ def queue_rows(user, stage: str, today: date) -> list[tuple[Application, Clock |
     elif stage == "decision":
         applications = [a for a in applications
                         if a.state == S.REVIEW_DONE or not a.kind_enum.is_reviewed]
-    calendar = calendar_for(user.jurisdiction)
-    rows = [(a, clock_for(a, today, calendar)) for a in applications]
+    rows = clocks_for(applications, today)
     far = date.max
     rows.sort(key=lambda row: (not row[0].is_priority,
                                row[1].due if row[1] and not row[1].paused else far, row[0].id))

@@ -7,10 +7,16 @@ A day's status comes from, in order of precedence:
 3. the ``chinese_calendar`` package, for the years it knows;
 4. otherwise weekends alone, and the result is *provisional*: it may move once the year's
    official schedule is published and entered.
+
+Each calendar builds, on first use, an index of its working days (sorted day ordinals) over
+INDEX_FIRST_YEAR to INDEX_YEARS_AHEAD years past the last known year, so adding N working days
+and counting working days between two dates are binary searches, not walks over days. Dates
+outside the window fall back to the day-by-day walk, which is the definition.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,6 +28,15 @@ import chinese_calendar
 from devreg.clock import china_today
 
 ONE_DAY = timedelta(days=1)
+#: the working-day index covers this year onwards...
+INDEX_FIRST_YEAR = 2000
+#: ...up to this many years past the last year whose schedule is known (or the current year)
+INDEX_YEARS_AHEAD = 30
+#: chinese_calendar's own tables, read directly: its ``is_workday`` validates the year against
+#: the whole table on every call
+_LIBRARY_HOLIDAYS = chinese_calendar.holidays
+_LIBRARY_WORKDAYS = chinese_calendar.workdays
+_LIBRARY_YEARS = (min(_LIBRARY_HOLIDAYS).year, max(_LIBRARY_HOLIDAYS).year)
 
 
 class DayKind(StrEnum):
@@ -48,11 +63,7 @@ class DueDate:
 def library_knows(year: int) -> bool:
     """Whether chinese_calendar carries the official table for ``year`` (a fact of the
     installed package, so caching it is safe)."""
-    try:
-        chinese_calendar.is_workday(date(year, 1, 1))
-    except (NotImplementedError, ValueError):  # ValueError: beyond what ``date`` can hold
-        return False
-    return True
+    return _LIBRARY_YEARS[0] <= year <= _LIBRARY_YEARS[1]
 
 
 def library_years(around: int | None = None) -> range:
@@ -137,6 +148,24 @@ class WorkdayCalendar:
             for year, days in (official or {}).items()
         }
         self._regulator_holidays = frozenset(regulator_holidays)
+        self._index: list[int] | None = None  # sorted ordinals of working days, built on use
+        self._index_span = (0, -1)  # first and last ordinal the index covers
+
+    def _working_ordinals(self) -> list[int]:
+        if self._index is None:
+            last_year = max([china_today().year, _LIBRARY_YEARS[1], *self._official])
+            first = date(INDEX_FIRST_YEAR, 1, 1).toordinal()
+            last = date(last_year + INDEX_YEARS_AHEAD, 12, 31).toordinal()
+            self._index = [o for o in range(first, last + 1)
+                           if self.is_workday(date.fromordinal(o))]
+            self._index_span = (first, last)
+        return self._index
+
+    def _covers(self, after: date, until: date) -> bool:
+        """Whether the index holds every day strictly after ``after`` up to ``until``."""
+        self._working_ordinals()
+        first, last = self._index_span
+        return after.toordinal() >= first - 1 and until.toordinal() <= last
 
     def year_source(self, year: int) -> YearSource:
         if year in self._official:
@@ -166,7 +195,8 @@ class WorkdayCalendar:
                 return kind is DayKind.WORKDAY
             return day.weekday() < 5
         if source is YearSource.LIBRARY:
-            return bool(chinese_calendar.is_workday(day))
+            return day in _LIBRARY_WORKDAYS or (day.weekday() < 5
+                                                and day not in _LIBRARY_HOLIDAYS)
         return day.weekday() < 5
 
     def add_working_days(self, start: date, n: int) -> DueDate:
@@ -175,7 +205,12 @@ class WorkdayCalendar:
         day after the event, whatever the event day itself is."""
         if n < 1:
             raise ValueError("a clock runs for at least one working day")
-        day, counted = start, 0
+        ordinals = self._working_ordinals()
+        position = bisect_right(ordinals, start.toordinal()) + n - 1
+        if self._covers(start, start) and position < len(ordinals):
+            due = date.fromordinal(ordinals[position])
+            return DueDate(due=due, provisional=self.is_span_provisional(start, due))
+        day, counted = start, 0  # outside the index: the definition, a day at a time
         while counted < n:
             day += ONE_DAY
             if self.is_workday(day):
@@ -185,7 +220,23 @@ class WorkdayCalendar:
     def working_days_between(self, start: date, end: date) -> int:
         """Working days strictly after ``start`` up to and including ``end``; 0 if
         ``end <= start``. With ``start`` the triggering event, this is the clock's day count."""
-        return self.working_days_elapsed_excluding(start, end, [])
+        if end <= start:
+            return 0
+        if not self._covers(start, end):
+            return self._walk_excluding(start, end, [])
+        ordinals = self._working_ordinals()
+        return bisect_right(ordinals, end.toordinal()) - bisect_right(ordinals, start.toordinal())
+
+    def start_before_used_over(self, today: date, used: int) -> date:
+        """The day ``c`` such that a clock started on ``s`` has more than ``used`` working days
+        counted by ``today`` exactly when ``s < c``: a date bound a database can filter on."""
+        ordinals = self._working_ordinals()
+        if not self._covers(today, today):
+            raise ValueError("today lies outside the working-day index")
+        position = bisect_right(ordinals, today.toordinal()) - max(used, 0) - 1
+        if position < 0:
+            return date.fromordinal(self._index_span[0])
+        return date.fromordinal(ordinals[position])
 
     def working_days_elapsed_excluding(
         self, start: date, today: date, paused_periods: list[tuple[date, date | None]]
@@ -195,6 +246,27 @@ class WorkdayCalendar:
         the days strictly after ``stopped`` up to and including ``resumed``: the clock ran on the
         day it stopped, and, like Day 1, counting resumes on the first working day after the
         resuming event. ``resumed=None`` means still paused."""
+        if today <= start:
+            return 0
+        if not self._covers(start, today):
+            return self._walk_excluding(start, today, paused_periods)
+        # the paused spans (stopped, resumed], clipped to (start, today] and merged
+        spans = sorted((max(stopped, start), today if resumed is None else min(resumed, today))
+                       for stopped, resumed in paused_periods)
+        merged: list[list[date]] = []
+        for low, high in spans:
+            if high <= low:
+                continue
+            if merged and low <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], high)
+            else:
+                merged.append([low, high])
+        return self.working_days_between(start, today) - sum(
+            self.working_days_between(low, high) for low, high in merged)
+
+    def _walk_excluding(self, start: date, today: date,
+                        paused_periods: list[tuple[date, date | None]]) -> int:
+        """The definition of the count, one day at a time."""
         count, day = 0, start + ONE_DAY
         while day <= today:
             paused = any(stopped < day and (resumed is None or day <= resumed)

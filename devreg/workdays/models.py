@@ -144,3 +144,16 @@ class TimeLimitSetting(TimestampMixin, db.Model):
     province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
     stage: Mapped[str] = mapped_column(String(30))
     working_days: Mapped[int] = mapped_column()
+
+
+class CalendarVersion(db.Model):
+    """One row whose token changes whenever a schedule or a regulator holiday is written.
+    Each worker process caches the calendars it built under the token it read, and checks the
+    token once per request, so an administrator's edit reaches every worker at once."""
+
+    __tablename__ = "calendar_version"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

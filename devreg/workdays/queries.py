@@ -1,29 +1,47 @@
-"""Reading calendars and time limits. Everything is loaded fresh: nothing is cached across
-requests, so an administrator's change applies to the next computation."""
+"""Reading calendars and time limits. Calendars are cached in the process under the calendar
+version token (``CalendarVersion``), which is read once per request: an administrator's change
+applies to the next request of every worker. Time limits are read fresh, once per page."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from datetime import date
+from threading import Lock
 
-from flask import abort
-from sqlalchemy import select
+from flask import abort, g, has_app_context
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
+from devreg.db import utcnow
 from devreg.extensions import db
 from devreg.reference.models import Province
 from devreg.workdays.calendar import DayKind, WorkdayCalendar
 from devreg.workdays.models import (
     STATUTORY_LIMITS,
     CalendarDay,
+    CalendarVersion,
     CalendarYear,
     RegulatorHoliday,
     Stage,
     TimeLimitSetting,
 )
 
+#: calendars built by this process: {(version token, province code): calendar}
+_CALENDARS: dict[tuple[str, str | None], WorkdayCalendar] = {}
+_CALENDARS_LOCK = Lock()
+_CALENDAR_CLASSES = (CalendarYear, CalendarDay, RegulatorHoliday)
 
-def calendar_for(province_code: str | None) -> WorkdayCalendar:
-    """The working-day calendar of a province: official years entered by administrators, the
-    library, and the province's regulator holidays (none when ``province_code`` is None)."""
+
+def _version_token() -> str | None:
+    """The calendar version, read once per request (or command). None when the row is missing
+    (a database emptied by hand): then nothing is cached."""
+    if "calendar_version" not in g:
+        g.calendar_version = db.session.scalar(select(CalendarVersion.token))
+    return g.calendar_version  # type: ignore[no-any-return]
+
+
+def _build_calendar(province_code: str | None) -> WorkdayCalendar:
     official: dict[int, dict[date, DayKind | str]] = {
         year: {} for year in db.session.scalars(select(CalendarYear.year))
     }
@@ -38,6 +56,47 @@ def calendar_for(province_code: str | None) -> WorkdayCalendar:
     return WorkdayCalendar(official=official, regulator_holidays=holidays)
 
 
+def calendar_for(province_code: str | None) -> WorkdayCalendar:
+    """The working-day calendar of a province: official years entered by administrators, the
+    library, and the province's regulator holidays (none when ``province_code`` is None).
+    Built once per calendar version and process; a cached calendar costs no query."""
+    token = _version_token()
+    if token is None:
+        return _build_calendar(province_code)
+    key = (token, province_code)
+    calendar = _CALENDARS.get(key)
+    if calendar is None:
+        calendar = _build_calendar(province_code)
+        with _CALENDARS_LOCK:
+            for stale in [k for k in _CALENDARS if k[0] != token]:
+                del _CALENDARS[stale]
+            _CALENDARS[key] = calendar
+    return calendar
+
+
+def calendars_for(province_codes: Iterable[str | None]) -> dict[str | None, WorkdayCalendar]:
+    """One calendar per province of a page, each loaded once (not once per row)."""
+    return {code: calendar_for(code) for code in set(province_codes)}
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_calendar_version(session: Session, _context) -> None:  # type: ignore[no-untyped-def]
+    """Any written schedule, schedule day or regulator holiday gives the calendar a new version
+    token in the same transaction, so every worker rebuilds its calendars on its next request."""
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if not any(isinstance(obj, _CALENDAR_CLASSES) for obj in changed):
+        return
+    token = uuid.uuid4().hex
+    connection = session.connection()
+    result = connection.execute(update(CalendarVersion).where(CalendarVersion.id == 1)
+                                .values(token=token, changed_at=utcnow()))
+    if result.rowcount == 0:
+        connection.execute(CalendarVersion.__table__.insert().values(
+            id=1, token=token, changed_at=utcnow()))
+    if has_app_context():  # this request (or command) sees its own change at once
+        g.calendar_version = token
+
+
 def _settings(province_code: str) -> dict[Stage, int]:
     rows = db.session.scalars(
         select(TimeLimitSetting).where(TimeLimitSetting.province_code == province_code))
@@ -48,6 +107,18 @@ def time_limit(province_code: str, stage: Stage | str) -> int:
     """The province's working-day limit for a stage: its setting, else the statutory default."""
     stage = Stage(stage)
     return _settings(province_code).get(stage, STATUTORY_LIMITS[stage])
+
+
+def time_limits_for(province_codes: Iterable[str | None]) -> dict[str | None, dict[Stage, int]]:
+    """Every stage's current limit for each province, in one query (for a page of rows)."""
+    codes = {code for code in province_codes}
+    limits: dict[str | None, dict[Stage, int]] = {code: dict(STATUTORY_LIMITS) for code in codes}
+    named = [code for code in codes if code is not None]
+    if named:
+        for row in db.session.scalars(select(TimeLimitSetting).where(
+                TimeLimitSetting.province_code.in_(named))):
+            limits[row.province_code][Stage(row.stage)] = row.working_days
+    return limits
 
 
 def time_limits_snapshot(province_code: str) -> dict[str, int]:

@@ -115,12 +115,13 @@ def test_review_clock_accepted_but_unassigned_already_runs(app, demo):
     assert clock.used == 1
 
 
-def test_review_clock_due_within_five_working_days_is_flagged(app, demo):
+def test_review_clock_due_soon_at_a_fifth_of_the_limit_left(app, demo):
+    """Due soon means at most 20 % of the stage's limit left: 12 of 60 working days."""
     application = application_in(demo, K.INITIAL, S.IN_REVIEW, today=MON)
-    six_left = clock_for(application, date(2026, 5, 20))
-    five_left = clock_for(application, date(2026, 5, 21))
-    assert (six_left.left, six_left.due_soon) == (6, False)
-    assert (five_left.left, five_left.due_soon, five_left.overdue) == (5, True, False)
+    thirteen_left = clock_for(application, date(2026, 5, 11))
+    twelve_left = clock_for(application, date(2026, 5, 12))
+    assert (thirteen_left.left, thirteen_left.due_soon) == (13, False)
+    assert (twelve_left.left, twelve_left.due_soon, twelve_left.overdue) == (12, True, False)
     overdue = clock_for(application, date(2026, 5, 29))
     assert overdue.overdue
     assert not overdue.due_soon
@@ -258,3 +259,13 @@ def test_application_page_shows_the_clock_stopped_during_the_supplement(app, dem
     assert "Clock stopped" in page
     assert 'data-testid="overdue"' not in page
     assert "2027-03-02" in page  # the holder's deadline, one calendar year
+
+
+def test_fresh_acceptance_file_is_not_due_soon_until_one_working_day_is_left(app, demo):
+    """A 5-day acceptance clock: a fifth of the limit is 1 working day."""
+    application = _submitted(demo, MON)
+    assert (clock_for(application, MON).left, clock_for(application, MON).due_soon) == (5, False)
+    two_left = clock_for(application, date(2026, 3, 5))
+    one_left = clock_for(application, date(2026, 3, 6))
+    assert (two_left.left, two_left.due_soon) == (2, False)
+    assert (one_left.left, one_left.due_soon) == (1, True)

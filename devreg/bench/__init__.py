@@ -1,0 +1,1 @@
+"""Benchmark support: the data generator and its command (``flask bench generate``)."""

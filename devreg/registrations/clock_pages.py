@@ -1,0 +1,84 @@
+"""Clocks for a page of applications: the calendars and time limits of the page's provinces are
+loaded once, whatever the number of rows (a constant number of statements per page)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, case, or_
+
+from devreg.registrations.clocks import Clock, clock_for, due_soon_threshold
+from devreg.registrations.kinds import ApplicationKind
+from devreg.registrations.models import Application
+from devreg.registrations.states import ApplicationState
+from devreg.workdays.models import Stage
+from devreg.workdays.queries import calendar_for, calendars_for, time_limits_for
+
+S = ApplicationState
+
+
+def clocks_for(applications: Iterable[Application],
+               today: date) -> list[tuple[Application, Clock | None]]:
+    applications = list(applications)
+    codes = {a.province_code for a in applications}
+    calendars = calendars_for(codes)
+    limits = time_limits_for(codes)
+    return [(a, clock_for(a, today, calendars[a.province_code], limits[a.province_code]))
+            for a in applications]
+
+
+# --- the same clocks in SQL, for filtering and sorting a list on the server -------------------
+
+_REVIEWED = [k.value for k in ApplicationKind if k.is_reviewed]
+_UNREVIEWED = [k.value for k in ApplicationKind if not k.is_reviewed]
+
+
+def _stage_branches() -> list[tuple[Stage, ColumnElement[bool], ColumnElement[date]]]:
+    """(stage, condition, start column) for each running stage, as in ``clocks._stage``."""
+    A = Application  # noqa: N806 (a short alias keeps the table readable)
+    return [
+        (Stage.ACCEPTANCE, A.state == S.SUBMITTED.value, A.received_on),
+        (Stage.DECISION, and_(A.state == S.ACCEPTED.value, A.kind.in_(_UNREVIEWED)),
+         A.accepted_on),
+        (Stage.SUPPLEMENT_REVIEW, and_(A.state.in_([S.ACCEPTED.value, S.IN_REVIEW.value]),
+                                       A.kind.in_(_REVIEWED),
+                                       A.supplement_answered_on.is_not(None)),
+         A.supplement_answered_on),
+        (Stage.TECHNICAL_REVIEW, and_(A.state.in_([S.ACCEPTED.value, S.IN_REVIEW.value]),
+                                      A.kind.in_(_REVIEWED), A.supplement_answered_on.is_(None)),
+         A.accepted_on),
+        (Stage.DECISION, A.state == S.REVIEW_DONE.value, A.opinion_on),
+    ]
+
+
+def clock_start() -> ColumnElement[date]:
+    """The day the running clock started (None when none runs or it is stopped): ordering by it
+    orders the running clocks by due date, for files with the same limit."""
+    return case(*((condition, start) for _stage, condition, start in _stage_branches()),
+                else_=None)
+
+
+def due_order() -> list[ColumnElement]:  # type: ignore[type-arg]
+    """Running clocks first, earliest due first; then the rest, newest first."""
+    start = clock_start()
+    return [case((start.is_(None), 1), else_=0), start, Application.id.desc()]
+
+
+def clock_condition(which: str, province_code: str, today: date) -> ColumnElement[bool]:
+    """``which`` is "overdue" or "due_soon": the running clocks of the province in that
+    condition today. Computed from the province's current limit for each stage and its
+    calendar's index (an application's snapshotted limit, when it differs, shows on its row)."""
+    calendar = calendar_for(province_code)
+    limits = time_limits_for([province_code])[province_code]
+    branches = []
+    for stage, condition, start in _stage_branches():
+        limit = limits[stage]
+        overdue_before = calendar.start_before_used_over(today, limit)
+        if which == "overdue":
+            branches.append(and_(condition, start < overdue_before))
+        else:
+            soon_before = calendar.start_before_used_over(
+                today, limit - due_soon_threshold(limit) - 1)
+            branches.append(and_(condition, start >= overdue_before, start < soon_before))
+    return or_(*branches)
