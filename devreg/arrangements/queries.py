@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort
 from sqlalchemy import Select, false, func, or_, select
 
@@ -66,6 +68,21 @@ def licence_ids_linked_to(user) -> Select[tuple[int]]:  # type: ignore[no-untype
     return (arrangements_visible_to(user).join(ProductionSite,
                                                ProductionSite.id == Arrangement.site_id)
             .with_only_columns(ProductionSite.licence_id).order_by(None))
+
+
+def devices_without_active_site_query(holder_org_id: int) -> Select[tuple[Any]]:
+    """The same devices as a query (for a page: count it, or take its first rows)."""
+    from devreg.certificates.models import Certificate, CertificateStatus
+    from devreg.registrations.models import Device
+
+    return select(Device).where(
+        Device.holder_org_id == holder_org_id,
+        select(Certificate.id).where(
+            Certificate.device_id == Device.id,
+            Certificate.status == CertificateStatus.VALID.value).exists(),
+        ~select(Arrangement.id).where(
+            Arrangement.device_id == Device.id,
+            Arrangement.state == ArrangementState.ACTIVE.value).exists())
 
 
 def devices_without_active_site(holder_org_id: int) -> set[int]:

@@ -3,56 +3,70 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
-from devreg.arrangements.queries import cross_regional_matrix, devices_without_active_site
+from devreg.arrangements.queries import cross_regional_matrix, devices_without_active_site_query
 from devreg.auth.models import User
 from devreg.auth.roles import Role
 from devreg.certificates.models import Certificate, CertificateStatus
 from devreg.certificates.queries import certificates_visible_to
-from devreg.certificates.services import renewal_deadline
+from devreg.certificates.services import RENEWAL_LEAD, renewal_deadline
 from devreg.clock import china_today
 from devreg.extensions import db
 from devreg.orgs.models import Organisation
 from devreg.production.models import ProductionLicence
 from devreg.production.queries import licences_visible_to
 from devreg.reference.queries import all_provinces
-from devreg.registrations.clock_pages import clocks_for
+from devreg.registrations.clock_pages import clock_condition, clocks_for, due_order
 from devreg.registrations.clocks import Clock
 from devreg.registrations.kinds import ApplicationKind
+from devreg.registrations.lists import ROW_LOADING
 from devreg.registrations.models import Application, Device
 from devreg.registrations.queries import applications_visible_to
 from devreg.registrations.states import OPEN_STATES, ApplicationState
-from devreg.review.queries import QUEUES, queue_rows
+from devreg.review.queries import (
+    QUEUES,
+    count_where,
+    overdue_condition,
+    queue_counts,
+    queue_query,
+    queue_rows,
+    user_queues,
+)
 
 S = ApplicationState
 #: a holder is reminded of a renewal whose deadline falls within this period
 RENEWAL_NOTICE = relativedelta(months=3)
-#: rows of each reviewer queue shown on the home page (the queue page has them all)
-QUEUE_PREVIEW = 5
+#: rows of each to-do list shown on a home page (its full list has them all)
+HOME_TOP = 10
 #: states in which the next step is the holder's
 HOLDER_TURN = (S.DRAFT, S.CORRECTION_REQUESTED, S.SUPPLEMENT_REQUESTED)
 _OPEN_FOR_HOLDER = [S.DRAFT.value, *(s.value for s in OPEN_STATES)]
 
 
 def home_context(user: User) -> dict[str, Any]:
-    context: dict[str, Any] = {}
+    """Counts and the first HOME_TOP rows of each to-do list, each linking to its full,
+    filtered list: a constant number of statements whatever the data size."""
+    context: dict[str, Any] = {"top": HOME_TOP}
     today = china_today()
     if user.role in (Role.MANUFACTURER, Role.HOLDER, Role.REVIEWER):
-        context["licences"] = db.session.scalars(licences_visible_to(user)).all()
+        licences = licences_visible_to(user)
+        context["licence_count"] = _count(licences)
+        context["licences"] = db.session.scalars(licences.limit(HOME_TOP)).all()
     if user.role == Role.HOLDER:
         context.update(_holder(user, today))
-        # registered devices that no active arrangement makes (DOMAIN.md section 9)
-        without_site = devices_without_active_site(user.organisation_id)
         context["devices_without_site"] = db.session.scalars(
-            select(Device).where(Device.id.in_(without_site)).order_by(Device.name)).all()
+            devices_without_active_site_query(user.organisation_id)
+            .order_by(Device.name).limit(HOME_TOP)).all()
     if user.role == Role.MANUFACTURER:
         # the certificates of the products it makes for holders (through their arrangements)
-        context["certificates"] = db.session.scalars(certificates_visible_to(user)).all()
+        certificates = certificates_visible_to(user)
+        context["certificate_count"] = _count(certificates)
+        context["certificates"] = db.session.scalars(certificates.limit(HOME_TOP)).all()
     if user.role == Role.REVIEWER:
         context.update(_reviewer(user, today))
         context["matrix"] = cross_regional_matrix()
@@ -70,6 +84,11 @@ def home_context(user: User) -> dict[str, Any]:
     return context
 
 
+def _count(query: Select) -> int:  # type: ignore[type-arg]
+    return db.session.scalar(select(func.count()).select_from(
+        query.order_by(None).subquery())) or 0
+
+
 # --- holder ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -82,43 +101,51 @@ class CertificateRow:
     renewal_applied: bool  # an open renewal application exists
 
 
-def _sort_key(row: tuple[Application, Clock | None]) -> tuple:  # type: ignore[type-arg]
-    """Running clocks first, overdue and earliest due first; then the rest, newest first."""
-    application, clock = row
-    if clock is None or clock.paused:
-        return (1, date.max, -application.id)
-    return (0, clock.due, -application.id)
-
-
 def _holder(user: User, today: date) -> dict[str, Any]:
     org_id = user.organisation_id
-    applications = db.session.scalars(applications_visible_to(user).where(
-        Application.state.in_(_OPEN_FOR_HOLDER))).all()
-    rows = sorted(clocks_for(applications, today), key=_sort_key)
+    open_query = applications_visible_to(user).where(Application.state.in_(_OPEN_FOR_HOLDER))
+    turn_query = applications_visible_to(user).where(
+        Application.state.in_([s.value for s in HOLDER_TURN]))
+    rows = clocks_for(db.session.scalars(open_query.options(*ROW_LOADING).order_by(None)
+                                         .order_by(*due_order()).limit(HOME_TOP)).all(), today)
+    turn = clocks_for(db.session.scalars(turn_query.options(*ROW_LOADING).order_by(None)
+                                         .order_by(*due_order()).limit(HOME_TOP)).all(), today)
+    province = user.organisation.province_code if user.organisation else None
+    overdue = 0 if province is None else count_where(
+        open_query, clock_condition("overdue", province, today))
 
-    certificates = db.session.scalars(certificates_visible_to(user).where(
-        Certificate.holder_org_id == org_id)).all()
+    # the certificates whose renewal window is open, closing or closed: valid ones whose last
+    # day to apply falls within RENEWAL_NOTICE (or has passed), soonest first
+    holder_certificates = certificates_visible_to(user).where(
+        Certificate.holder_org_id == org_id)
+    attention = holder_certificates.where(
+        Certificate.status == CertificateStatus.VALID.value,
+        Certificate.valid_until <= today + RENEWAL_NOTICE + RENEWAL_LEAD + timedelta(days=3),
+    ).order_by(None).order_by(Certificate.valid_until, Certificate.id)
+    certificates = db.session.scalars(attention.limit(HOME_TOP)).all()
     renewing = set(db.session.scalars(select(Application.certificate_id).where(
         Application.holder_org_id == org_id,
         Application.kind == ApplicationKind.RENEWAL.value,
-        Application.state.in_(_OPEN_FOR_HOLDER))))
+        Application.state.in_(_OPEN_FOR_HOLDER),
+        Application.certificate_id.in_([c.id for c in certificates] or [0]))))
     certificate_rows = []
     for certificate in certificates:
-        deadline = None
-        if certificate.status == CertificateStatus.VALID:
-            candidate = renewal_deadline(certificate)
-            if candidate <= today + RENEWAL_NOTICE:
-                deadline = candidate
+        deadline = renewal_deadline(certificate)
+        if deadline > today + RENEWAL_NOTICE:  # the SQL bound is a month-arithmetic estimate
+            continue
         certificate_rows.append(CertificateRow(
-            certificate, deadline, renewal_closed=deadline is not None and deadline < today,
+            certificate, deadline, renewal_closed=deadline < today,
             renewal_applied=certificate.id in renewing))
     return {
+        "open_count": _count(open_query),
         "application_rows": rows,
-        "holder_turn": [(a, c) for a, c in rows if a.state_enum in HOLDER_TURN],
-        "overdue_count": sum(1 for _a, c in rows if c is not None and c.overdue),
+        "holder_turn": turn,
+        "holder_turn_count": _count(turn_query),
+        "overdue_count": overdue,
+        "certificate_count": _count(holder_certificates),
         "certificate_rows": certificate_rows,
-        "renewals_due": [r for r in certificate_rows if r.renewal_deadline is not None
-                         and not r.renewal_closed and not r.renewal_applied],
+        "renewals_due": [r for r in certificate_rows if not r.renewal_closed
+                         and not r.renewal_applied],
     }
 
 
@@ -128,33 +155,24 @@ def _holder(user: User, today: date) -> dict[str, Any]:
 class QueueSummary:
     key: str
     title: str
-    rows: list[tuple[Application, Clock | None]]
+    count: int
+    overdue: int
+    due_soon: int
     assigned_to_me: int | None  # the review queue only
-
-    @property
-    def count(self) -> int:
-        return len(self.rows)
-
-    @property
-    def preview(self) -> list[tuple[Application, Clock | None]]:
-        return self.rows[:QUEUE_PREVIEW]
-
-    @property
-    def overdue(self) -> int:
-        return sum(1 for _a, c in self.rows if c is not None and c.overdue)
-
-    @property
-    def due_soon(self) -> int:
-        return sum(1 for _a, c in self.rows if c is not None and c.due_soon)
+    #: the first HOME_TOP rows in working order
+    preview: list[tuple[Application, Clock | None]]
 
 
 def _reviewer(user: User, today: date) -> dict[str, Any]:
     queues = []
-    for key, (title, duty, _states) in QUEUES.items():
-        if not user.has_duty(duty):
-            continue
-        rows = queue_rows(user, key, today)
-        assigned = (sum(1 for a, _c in rows if a.assigned_reviewer_id == user.id)
+    counts = queue_counts(user)
+    for key in user_queues(user):
+        query = queue_query(user, key)
+        assigned = (count_where(query, Application.assigned_reviewer_id == user.id)
                     if key == "review" else None)
-        queues.append(QueueSummary(key, str(title), rows, assigned))
+        queues.append(QueueSummary(
+            key, str(QUEUES[key][0]), counts[key],
+            overdue=count_where(query, overdue_condition(user, "overdue", today)),
+            due_soon=count_where(query, overdue_condition(user, "due_soon", today)),
+            assigned_to_me=assigned, preview=queue_rows(user, key, today, limit=HOME_TOP)))
     return {"queues": queues, "overdue_count": sum(q.overdue for q in queues)}

@@ -9,6 +9,7 @@ from devreg.clock import china_today
 from devreg.errors import DomainError
 from devreg.extensions import db
 from devreg.i18n import _
+from devreg.listing import list_page
 from devreg.permissions import authorize
 from devreg.reference.queries import category_choices
 from devreg.registrations import bp, files
@@ -16,6 +17,7 @@ from devreg.registrations import services as svc
 from devreg.registrations.clock_pages import clocks_for
 from devreg.registrations.forms import DeviceForm, InitialApplicationForm
 from devreg.registrations.kinds import ApplicationKind
+from devreg.registrations.lists import ROW_LOADING, application_list_spec
 from devreg.registrations.pages import render_application, run_action
 from devreg.registrations.queries import (
     applications_visible_to,
@@ -122,9 +124,11 @@ def application_create(device_id: int):
 @login_required
 def application_list():
     authorize(current_user, "registrations.view_list")
-    applications = db.session.scalars(applications_visible_to(current_user)).all()
-    rows = clocks_for(applications, china_today())  # calendars and limits once per page
-    return render_template("registrations/application_list.html", rows=rows)
+    today = china_today()
+    page = list_page(applications_visible_to(current_user).options(*ROW_LOADING),
+                     application_list_spec(current_user, today))
+    rows = clocks_for(page.items, today)  # calendars and limits once per page
+    return render_template("registrations/application_list.html", rows=rows, page=page)
 
 
 @bp.route("/applications/<int:application_id>")

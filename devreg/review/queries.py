@@ -1,16 +1,19 @@
-"""Reviewer queues: the applications waiting for each duty, priority first, then by due date."""
+"""Reviewer queues: the applications waiting for each duty, priority first, then by due date.
+Filtered, sorted and paged in the database (devreg/registrations/lists.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select
 
 from devreg.auth.roles import Duty
 from devreg.extensions import db
 from devreg.i18n import _l
-from devreg.registrations.clock_pages import clocks_for
+from devreg.registrations.clock_pages import clock_condition, clocks_for
 from devreg.registrations.clocks import Clock
+from devreg.registrations.kinds import ApplicationKind
+from devreg.registrations.lists import QUEUE_SORTS, ROW_LOADING
 from devreg.registrations.models import Application
 from devreg.registrations.states import ApplicationState
 
@@ -21,22 +24,52 @@ QUEUES = {
                (S.ACCEPTED, S.IN_REVIEW, S.SUPPLEMENT_REQUESTED)),
     "decision": (_l("Decision"), Duty.APPROVE, (S.REVIEW_DONE, S.ACCEPTED)),
 }
+_REVIEWED = [k.value for k in ApplicationKind if k.is_reviewed]
+_UNREVIEWED = [k.value for k in ApplicationKind if not k.is_reviewed]
 
 
-def queue_rows(user, stage: str, today: date) -> list[tuple[Application, Clock | None]]:  # type: ignore[no-untyped-def]
+def user_queues(user) -> list[str]:  # type: ignore[no-untyped-def]
+    """The queues the user's duties give, in the order of the work."""
+    return [key for key, (_title, duty, _states) in QUEUES.items() if user.has_duty(duty)]
+
+
+def queue_query(user, stage: str) -> Select[tuple[Application]]:  # type: ignore[no-untyped-def]
+    """The applications of one queue in the user's province (none without the duty)."""
     _title, duty, states = QUEUES[stage]
-    if not user.has_duty(duty):
-        return []
-    applications = db.session.scalars(select(Application).where(
+    query = select(Application).where(
         Application.province_code == user.jurisdiction,
-        Application.state.in_([s.value for s in states])))
+        Application.state.in_([s.value for s in states]))
+    if not user.has_duty(duty):
+        return query.where(Application.id.is_(None))
     if stage == "review":
-        applications = [a for a in applications if a.kind_enum.is_reviewed]
+        # an accepted change filing or cancellation goes straight to the decision
+        query = query.where(Application.kind.in_(_REVIEWED))
     elif stage == "decision":
-        applications = [a for a in applications
-                        if a.state == S.REVIEW_DONE or not a.kind_enum.is_reviewed]
-    rows = clocks_for(applications, today)
-    far = date.max
-    rows.sort(key=lambda row: (not row[0].is_priority,
-                               row[1].due if row[1] and not row[1].paused else far, row[0].id))
-    return rows
+        query = query.where(or_(Application.state == S.REVIEW_DONE.value,
+                                Application.kind.in_(_UNREVIEWED)))
+    return query
+
+
+def queue_counts(user) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """How many applications wait in each of the user's queues (one count per queue)."""
+    return {key: db.session.scalar(queue_query(user, key).with_only_columns(
+        func.count(Application.id))) or 0 for key in user_queues(user)}
+
+
+def count_where(query: Select, condition) -> int:  # type: ignore[no-untyped-def, type-arg]
+    return db.session.scalar(query.where(condition).with_only_columns(
+        func.count(Application.id)).order_by(None)) or 0
+
+
+def queue_rows(user, stage: str, today: date,  # type: ignore[no-untyped-def]
+               limit: int | None = None) -> list[tuple[Application, Clock | None]]:
+    """The queue in its working order (priority, then due date), the first ``limit`` rows."""
+    query = queue_query(user, stage).options(*ROW_LOADING).order_by(
+        *QUEUE_SORTS["due"].order_by())
+    if limit is not None:
+        query = query.limit(limit)
+    return clocks_for(db.session.scalars(query).all(), today)
+
+
+def overdue_condition(user, which: str, today: date):  # type: ignore[no-untyped-def]
+    return clock_condition(which, user.jurisdiction, today)

@@ -10,24 +10,37 @@ from devreg.clock import china_today
 from devreg.errors import DomainError
 from devreg.extensions import db
 from devreg.i18n import _
+from devreg.listing import list_page
 from devreg.permissions import authorize
+from devreg.registrations.clock_pages import clocks_for
+from devreg.registrations.lists import ROW_LOADING, queue_spec
 from devreg.registrations.pages import run_action
 from devreg.registrations.queries import get_application_or_404
 from devreg.review import bp
 from devreg.review import services as svc
-from devreg.review.queries import QUEUES, queue_rows
+from devreg.review.queries import QUEUES, queue_counts, queue_query
 from devreg.security import signature_rate_limit
 
 
 @bp.route("/queue")
 @login_required
 def queue():
+    """One tab per duty of the user, opening on the first tab with work; each tab a paged,
+    filtered, sorted list (filters and page in the URL)."""
     authorize(current_user, "review.queue")
-    stage = request.args.get("stage", "acceptance")
-    if stage not in QUEUES:
-        stage = "acceptance"
-    rows = queue_rows(current_user, stage, china_today())
-    return render_template("review/queue.html", rows=rows, stage=stage, queues=QUEUES)
+    today = china_today()
+    counts = queue_counts(current_user)
+    tabs = list(counts)
+    stage = request.args.get("stage", "")
+    if stage not in tabs:
+        stage = next((key for key in tabs if counts[key]), tabs[0] if tabs else "")
+    if not stage:
+        return render_template("review/queue.html", page=None, rows=[], stage="", tabs=[],
+                               counts={}, queues=QUEUES)
+    page = list_page(queue_query(current_user, stage).options(*ROW_LOADING),
+                     queue_spec(current_user, today), view_args={"stage": stage})
+    return render_template("review/queue.html", page=page, rows=clocks_for(page.items, today),
+                           stage=stage, tabs=tabs, counts=counts, queues=QUEUES)
 
 
 @bp.route("/applications/<int:application_id>/accept", methods=["POST"])
