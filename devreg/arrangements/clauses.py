@@ -1,4 +1,4 @@
-"""Quality agreement clause headings (NMPA 2022 guideline; DOMAIN.md section 9)."""
+"""Quality agreement clause headings (NMPA 2022 No. 20; docs/rules.md §9)."""
 
 from devreg.i18n import _l
 

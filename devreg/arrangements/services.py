@@ -126,7 +126,7 @@ def _store_agreement(name: str | None, stream: IO[bytes], actor: User) -> Arrang
 def confirm(arrangement: Arrangement, *, actor: User, password: str, today: date) -> None:
     """The manufacturer confirms, e-signed. Refused while its licence is expired or does not
     cover the device. For a registered device devreg then starts the change filing that puts
-    the site's address on the certificate (DOMAIN.md sections 4 and 9)."""
+    the site's address on the certificate (docs/rules.md §5.3 and §9)."""
     problem = licence_problem(arrangement, arrangement.device, today)
     if problem:
         raise DomainError(problem)

@@ -25,7 +25,7 @@ ROLE_TITLES = {
 
 
 class Duty(StrEnum):
-    """What a reviewer may do in the registration workflow (DOMAIN.md section 2)."""
+    """What a reviewer may do in the registration workflow (docs/rules.md §2)."""
 
     ACCEPT = "accept"
     REVIEW = "review"

@@ -1,4 +1,4 @@
-"""Certificate numbers {A}械注准{YYYY}{C}{NN}{SSSS} (DOMAIN.md section 5) and the counters
+"""Certificate numbers {A}械注准{YYYY}{C}{NN}{SSSS} (Order 47 Art 115) and the counters
 that hand out serials and acceptance numbers."""
 
 from __future__ import annotations

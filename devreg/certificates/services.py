@@ -20,7 +20,7 @@ VALIDITY_YEARS = 5
 REVIEWED_ITEMS = ("device_name", "model_spec", "structure", "intended_use")
 #: certificate items a change filing may change (no review)
 FILED_ITEMS = ("holder_name", "holder_address", "production_address")
-#: renewal must be applied for at least six months before expiry (DOMAIN.md section 4)
+#: Order 47 Art 82: renewal is applied for at least six months before expiry
 RENEWAL_LEAD = relativedelta(months=6)
 
 

@@ -1,4 +1,4 @@
-"""Unified Social Credit Code (统一社会信用代码), GB 32100-2015 (DOMAIN.md section 5)."""
+"""Unified Social Credit Code (统一社会信用代码), GB 32100-2015 (docs/rules.md §6)."""
 
 from __future__ import annotations
 

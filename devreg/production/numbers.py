@@ -1,4 +1,4 @@
-"""Production licence numbers (SAMR Order 53, DOMAIN.md section 5).
+"""Production licence numbers (SAMR Order 53 Art 14; docs/rules.md §6).
 
 Current form: {A}药监械生产许{YYYY}{SSSS}号, e.g. 冀药监械生产许20190001号.
 Licences issued before 2022 may read {A}食药监械生产许{YYYY}{SSSS}号; both are accepted.

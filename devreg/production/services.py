@@ -45,7 +45,7 @@ def _apply(licence: ProductionLicence, data: LicenceData) -> None:
     org = db.session.get(Organisation, data.organisation_id)
     if org is None or not org.is_manufacturer:
         raise DomainError(_("A production licence belongs to a manufacturer."))
-    # Order 53: a manufacturer is licensed by its own province (DOMAIN.md section 9).
+    # Order 53: a manufacturer is licensed by its own province (Order 53 Art 4, 18).
     if parsed.province_code != org.province_code:
         raise DomainError(_("The licence number's province abbreviation must be that of the "
                             "manufacturer's province, which issues its licence."))

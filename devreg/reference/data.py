@@ -1,10 +1,10 @@
-"""Reference tables from DOMAIN.md: provincial-level regions (section 8) and the 2017
+"""Reference tables (docs/rules.md §7): provincial-level regions and the 2017
 classification catalogue's subcategories plus the IVD reagent code (section 6)."""
 
 from __future__ import annotations
 
 # (division code, English name, Chinese name, abbreviation used on certificates)
-# Guizhou and Yunnan: certificates use 黔 and 滇 (DOMAIN.md marks this "check"; we keep the
+# Guizhou and Yunnan: certificates use 黔 and 滇 (we keep the
 # abbreviations the rulebook names, which are also the ones on NMPA's published certificates).
 PROVINCES: list[tuple[str, str, str, str]] = [
     ("11", "Beijing", "北京市", "京"),

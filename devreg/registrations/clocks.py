@@ -2,7 +2,7 @@
 
 Day 1 is the first working day after the triggering event. The review clock stops while the
 holder prepares a supplement and a new review clock starts when the supplement arrives
-(DOMAIN.md section 3)."""
+(Order 47 Art 92, 98)."""
 
 from __future__ import annotations
 

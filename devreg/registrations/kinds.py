@@ -1,4 +1,4 @@
-"""Application kinds and their dossier checklists (DOMAIN.md sections 4 and 7)."""
+"""Application kinds and their dossier checklists (NMPA 2021 No. 121; docs/rules.md §8)."""
 
 from __future__ import annotations
 

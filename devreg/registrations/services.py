@@ -149,7 +149,7 @@ def create_application(kind: ApplicationKind, device: Device, *, actor: User,
 def _check_new_production_addresses(device: Device, certificate: Certificate,
                                     new_value: str) -> None:
     """A new production address is filed only after the production licence includes it
-    (DOMAIN.md section 4): each added line must be the site of a confirmed arrangement, whose
+    (Order 47 Art 79 ¶3): each added line must be the site of a confirmed arrangement, whose
     licence was checked to cover the device when the manufacturer confirmed."""
     from devreg.arrangements.services import confirmed_site_addresses
 
@@ -263,7 +263,7 @@ def answer_supplement(application: Application, *, actor: User, password: str, a
         raise DomainError(_("Describe how each requested item is answered."))
     deadline = application.supplement_deadline
     if application.state == S.SUPPLEMENT_REQUESTED and deadline is not None and today > deadline:
-        # DOMAIN.md section 3: not answered within the year, the review ends (the sweep records
+        # Order 47 Art 54: not answered within the year, the review ends (the sweep records
         # the termination; the late answer is refused even before it runs)
         raise DomainError(_("The deadline for the supplement was %(date)s: the review has ended "
                             "and the supplement can no longer be submitted.",

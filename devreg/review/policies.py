@@ -1,4 +1,4 @@
-"""Reviewer duties (DOMAIN.md section 2), always within the reviewer's own province."""
+"""Reviewer duties (docs/rules.md §2), always within the reviewer's own province."""
 
 from devreg.auth.roles import Duty, Role
 from devreg.permissions import policy

@@ -24,7 +24,7 @@ from devreg.workflow import apply_transition
 
 S = ApplicationState
 K = ApplicationKind
-SUPPLEMENT_ANSWER_PERIOD = relativedelta(years=1)  # DOMAIN.md section 3: one calendar year
+SUPPLEMENT_ANSWER_PERIOD = relativedelta(years=1)  # Order 47 Art 54: one calendar year
 QMS_RESULTS = ("pass", "pass_after_rectification", "fail")
 
 
@@ -42,7 +42,7 @@ def _content(application: Application, **decision: object) -> dict:  # type: ign
 
 
 def _acceptance_number(application: Application, today: date) -> str:
-    # DOMAIN.md gives no acceptance-number format; devreg uses {A}械受{YYYY}{NNNNN}, a running
+    # The law gives no acceptance-number format; devreg uses {A}械受{YYYY}{NNNNN}, a running
     # number per province and year, allocated like certificate serials.
     serial = next_value("acceptance", application.province_code, today.year)
     from devreg.reference.models import Province
@@ -65,7 +65,7 @@ def _mark_accepted(application: Application, accepted_on: date) -> None:
 
 
 def deem_accepted(application: Application, *, today: date) -> None:
-    """No decision within the acceptance limit: accepted from receipt (DOMAIN.md section 3)."""
+    """No decision within the acceptance limit: accepted from receipt (Order 47 Art 53(3))."""
     apply_transition(application, "deem_accepted", None, TRANSITIONS)
     _mark_accepted(application, application.received_on or today)
 
@@ -80,7 +80,7 @@ def request_correction(application: Application, *, actor: User, password: str, 
         raise DomainError(_("List every item to correct."))
     clock = clock_for(application, today) if application.state == S.SUBMITTED else None
     if clock is not None and today > clock.due:
-        # DOMAIN.md section 3: without a correction notice in time, the application counts as
+        # Order 47 Art 53(3): without a correction notice in time, the application counts as
         # accepted from receipt
         raise DomainError(_("The acceptance limit ended on %(due)s: a correction notice can no "
                             "longer be sent, and the application counts as accepted from its "

@@ -52,7 +52,7 @@ def run_sweep(today: date) -> SweepResult:
         application.closed_on = today
         result.terminated.append(application.id)
 
-    # A renewal not decided by the expiry date is deemed granted (DOMAIN.md section 4).
+    # A renewal not decided by the expiry date is deemed granted (Order 47 Art 82 ¶2).
     renewals = db.session.scalars(select(Application).join(
         Certificate, Certificate.id == Application.certificate_id).where(
         Application.kind == ApplicationKind.RENEWAL.value,

@@ -1,1 +1,1 @@
-"""Electronic signatures (design model: 21 CFR Part 11, DOMAIN.md section 10)."""
+"""Electronic signatures (design model: 21 CFR Part 11, docs/rules.md §10)."""

@@ -1,4 +1,4 @@
-"""Working-day arithmetic for the registration clocks (DOMAIN.md section 3). Pure: no Flask.
+"""Working-day arithmetic for the registration clocks (Order 47 Art 99). Pure: no Flask.
 
 A day's status comes from, in order of precedence:
 1. a regulator-defined holiday of the province (always a non-working day);

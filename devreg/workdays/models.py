@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 class Stage(StrEnum):
-    """The clocked stages of a Class II registration (DOMAIN.md section 3)."""
+    """The clocked stages of a Class II registration (docs/rules.md §3)."""
 
     ACCEPTANCE = "acceptance"
     TECHNICAL_REVIEW = "technical_review"

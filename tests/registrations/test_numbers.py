@@ -1,4 +1,4 @@
-"""Certificate numbers {A}械注准{YYYY}{C}{NN}{SSSS} (DOMAIN.md section 5): province abbreviation,
+"""Certificate numbers {A}械注准{YYYY}{C}{NN}{SSSS} (Order 47 Art 115): province abbreviation,
 year of first registration, class digit 2, catalogue subcategory or 40 for IVD reagents, and a
 serial per province and year."""
 

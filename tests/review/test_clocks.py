@@ -1,4 +1,4 @@
-"""The statutory clocks in Chinese working days (DOMAIN.md section 3): acceptance 5, review 60
+"""The statutory clocks in Chinese working days (docs/rules.md §3): acceptance 5, review 60
 from acceptance, stopped during the supplement and restarted from the answer; overdue and
 due-soon flags; weekends, public holidays and adjusted workdays (调休) of 2026 as
 chinese_calendar knows them; provisional due dates in 2027; per-province limits and the
