@@ -1,11 +1,11 @@
 """Reference tables (docs/rules.md §7): provincial-level regions and the 2017
-classification catalogue's subcategories plus the IVD reagent code (section 6)."""
+classification catalogue's subcategories plus the IVD reagent code."""
 
 from __future__ import annotations
 
 # (division code, English name, Chinese name, abbreviation used on certificates)
-# Guizhou and Yunnan: certificates use 黔 and 滇 (we keep the
-# abbreviations the rulebook names, which are also the ones on NMPA's published certificates).
+# Guizhou and Yunnan: certificates use 黔 and 滇, as on NMPA's published certificates.
+# The 31 regions as the first migration loaded them: never edit this list, add a migration.
 PROVINCES: list[tuple[str, str, str, str]] = [
     ("11", "Beijing", "北京市", "京"),
     ("12", "Tianjin", "天津市", "津"),
@@ -40,6 +40,14 @@ PROVINCES: list[tuple[str, str, str, str]] = [
     ("65", "Xinjiang", "新疆维吾尔自治区", "新"),
 ]
 
+#: The Xinjiang Production and Construction Corps administration issues Class II certificates as
+#: 兵械注准… beside the 31 provinces. It has no GB/T 2260 code of its own; devreg uses "66", which
+#: GB/T 2260 leaves unused (docs/rules.md §7, an interpretation). Added by its own migration.
+XPCC = ("66", "Xinjiang Production & Construction Corps", "新疆生产建设兵团", "兵")
+
+#: every authority that registers Class II devices and issues certificates and licences
+ISSUING_AUTHORITIES: list[tuple[str, str, str, str]] = [*PROVINCES, XPCC]
+
 IVD_REAGENT_CODE = "40"
 
 # (code, English name, Chinese name)
@@ -71,6 +79,6 @@ CATALOGUE: list[tuple[str, str, str]] = [
     (IVD_REAGENT_CODE, "In-vitro diagnostic reagents", "体外诊断试剂"),
 ]
 
-PROVINCE_BY_ABBREVIATION = {abbr: code for code, _en, _zh, abbr in PROVINCES}
-PROVINCE_CODES = frozenset(code for code, *_ in PROVINCES)
+PROVINCE_BY_ABBREVIATION = {abbr: code for code, _en, _zh, abbr in ISSUING_AUTHORITIES}
+PROVINCE_CODES = frozenset(code for code, *_ in ISSUING_AUTHORITIES)
 CATALOGUE_CODES = frozenset(code for code, *_ in CATALOGUE)

@@ -82,7 +82,8 @@ def test_migration_upgrade_downgrade_upgrade_on_empty_database(app, tmp_path):
                 created = tables()
                 assert created >= FOUNDATION_TABLES
                 assert created - {"alembic_version"} == set(db.metadata.tables) & created
-                assert db.session.execute(text("SELECT count(*) FROM provinces")).scalar() == 31
+                # the 31 provincial-level regions and 兵 (the XPCC)
+                assert db.session.execute(text("SELECT count(*) FROM provinces")).scalar() == 32
                 assert db.session.execute(
                     text("SELECT count(*) FROM catalogue_categories")).scalar() == 23
                 db.session.remove()
@@ -95,7 +96,8 @@ def test_migration_upgrade_downgrade_upgrade_on_empty_database(app, tmp_path):
 
                 upgrade()
                 assert tables() == created
-                assert db.session.execute(text("SELECT count(*) FROM provinces")).scalar() == 31
+                # the 31 provincial-level regions and 兵 (the XPCC)
+                assert db.session.execute(text("SELECT count(*) FROM provinces")).scalar() == 32
                 heads = db.session.execute(text("SELECT version_num FROM alembic_version"))
                 assert heads.scalars().all() == list(script_directory().get_heads())
                 db.session.remove()
