@@ -1,4 +1,4 @@
-"""devreg: the Medical Device Registration Holder pilot application."""
+"""devreg: the medical device registrant system (医疗器械注册人制度) application."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from devreg.extensions import db
 from devreg.i18n import _
 from devreg.workdays.calendar import schedule_problems
 from devreg.workdays.models import (
+    LIMITED_STAGES,
     SCHEDULE_PROBLEM_MESSAGES,
     CalendarDay,
     CalendarYear,
@@ -72,10 +73,13 @@ def enter_year(year: int, days: Sequence[tuple[date, str, str]], *, actor: User)
 
 def set_time_limit(province_code: str, stage: Stage | str, working_days: int, *,
                    actor: User) -> TimeLimitSetting:
-    """Set a province's working-day limit for one stage. Provinces in the pilot shortened the
-    statutory limits; the value applies to applications accepted from now on (accepted ones
+    """Set a province's working-day limit for one stage. Provinces may shorten the statutory
+    limits (Order 47 Art 119); the value applies to applications accepted from now on (accepted ones
     keep their snapshot). ``actor`` is recorded by the audit trail."""
     stage = Stage(stage)
+    if stage not in LIMITED_STAGES:
+        # Order 47 Art 93: no statutory limit for a Class II QMS verification, so none to set
+        raise DomainError(_("This stage has no time limit for Class II devices."))
     if not 1 <= working_days <= MAX_WORKING_DAYS:
         raise DomainError(_("A time limit is between 1 and %(high)d working days.",
                             high=MAX_WORKING_DAYS))
