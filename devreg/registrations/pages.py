@@ -4,6 +4,7 @@ state-changing view uses: validate, check the version, call the service, commit 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import render_template, url_for
@@ -25,6 +26,7 @@ from devreg.registrations.states import OPEN_STATES, TRANSITIONS
 from devreg.registrations.states import ApplicationState as S
 from devreg.review import forms as review_forms
 from devreg.review.services import review_path_allows
+from devreg.workdays.queries import calendar_for
 
 #: form name -> (form class, policy that shows it, transition events it fires; None: no
 #: transition, shown in the states listed in FORM_STATES)
@@ -60,6 +62,19 @@ def _offered(name: str, application: Application) -> bool:
     return any((event, application.state) in TRANSITIONS for event in events)
 
 
+def qms_elapsed_working_days(application: Application, today: date) -> int | None:
+    """Working days the QMS verification has taken so far (or took, once recorded), counted from
+    the start of technical review, during which it is organised. Order 47 Art 93's 30-day limit
+    is a Class III rule: a Class II verification has no limit, so this count is shown instead."""
+    if application.review_started_on is None or not application.kind_enum.is_reviewed:
+        return None
+    if application.qms_recorded_on is None and application.state != S.IN_REVIEW:
+        return None
+    end = application.qms_recorded_on or today
+    return calendar_for(application.province_code).working_days_between(
+        application.review_started_on, end)
+
+
 def review_colleagues(application: Application) -> list[User]:
     reviewers = db.session.scalars(
         select(User).where(User.role == Role.REVIEWER, User.is_active,
@@ -90,6 +105,7 @@ def render_application(application: Application, *, bound: dict[str, Any] | None
     return render_template(
         "registrations/application_detail.html", application=application, forms=forms,
         clock=clock_for(application, china_today()), today=china_today(),
+        qms_elapsed=qms_elapsed_working_days(application, china_today()),
         linked_arrangements=arrangements_filed_by(application),
     ), status
 

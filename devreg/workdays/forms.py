@@ -11,10 +11,10 @@ from devreg.forms import BaseForm
 from devreg.i18n import _, _l
 from devreg.workdays.calendar import DayKind, schedule_problems
 from devreg.workdays.models import (
+    LIMITED_STAGES,
     SCHEDULE_PROBLEM_MESSAGES,
     STAGE_TITLES,
     STATUTORY_LIMITS,
-    Stage,
 )
 from devreg.workdays.services import MAX_WORKING_DAYS, MAX_YEAR, MIN_YEAR
 
@@ -88,7 +88,7 @@ class TimeLimitsForm(BaseForm):
     """One working-day field per stage, named by the stage code (fields added below)."""
 
 
-for _stage in Stage:
+for _stage in LIMITED_STAGES:
     setattr(TimeLimitsForm, _stage.value, IntegerField(
         STAGE_TITLES[_stage],
         validators=[InputRequired(message=REQUIRED),

@@ -48,11 +48,15 @@ STATUTORY_LIMITS: dict[Stage, int] = {
     Stage.ACCEPTANCE: 5,
     Stage.TECHNICAL_REVIEW: 60,
     Stage.SUPPLEMENT_REVIEW: 60,
-    # DOMAIN.md marks 30 as unconfirmed (check): kept as a per-province setting like the others
-    Stage.QMS_VERIFICATION: 30,
+    # Order 47 Art 93: the 30-day QMS verification limit is for domestic Class III only; a
+    # Class II verification (Art 47-48, 50) has no statutory limit, so it has no row here and
+    # the application shows the working days it has taken instead
     Stage.DECISION: 20,
     Stage.CERTIFICATE_ISSUE: 10,
 }
+
+#: the stages that have a time limit (and so a provincial setting)
+LIMITED_STAGES: tuple[Stage, ...] = tuple(STATUTORY_LIMITS)
 
 #: The holder answers a supplement request within one calendar year (a rule, not a setting).
 SUPPLEMENT_ANSWER_YEARS = 1

@@ -18,6 +18,7 @@ from devreg.extensions import db
 from devreg.reference.models import Province
 from devreg.workdays.calendar import DayKind, WorkdayCalendar
 from devreg.workdays.models import (
+    LIMITED_STAGES,
     STATUTORY_LIMITS,
     CalendarDay,
     CalendarVersion,
@@ -106,7 +107,7 @@ def _settings(province_code: str) -> dict[Stage, int]:
 def time_limit(province_code: str, stage: Stage | str) -> int:
     """The province's working-day limit for a stage: its setting, else the statutory default."""
     stage = Stage(stage)
-    return _settings(province_code).get(stage, STATUTORY_LIMITS[stage])
+    return _settings(province_code).get(stage, STATUTORY_LIMITS[stage])  # KeyError: no limit
 
 
 def time_limits_for(province_codes: Iterable[str | None]) -> dict[str | None, dict[Stage, int]]:
@@ -122,16 +123,17 @@ def time_limits_for(province_codes: Iterable[str | None]) -> dict[str | None, di
 
 
 def time_limits_snapshot(province_code: str) -> dict[str, int]:
-    """Every stage's limit as it applies now, keyed by stage code: stored on an application
+    """Every limited stage's limit as it applies now, keyed by stage code: stored on an application
     when it is accepted, so later setting changes do not move its clocks."""
     settings = _settings(province_code)
-    return {stage.value: settings.get(stage, STATUTORY_LIMITS[stage]) for stage in Stage}
+    return {stage.value: settings.get(stage, STATUTORY_LIMITS[stage])
+            for stage in LIMITED_STAGES}
 
 
 def customised_stages(province_code: str) -> set[str]:
     """Stages whose limit differs from the statutory default in this province."""
     return {stage.value for stage, days in _settings(province_code).items()
-            if days != STATUTORY_LIMITS[stage]}
+            if stage in STATUTORY_LIMITS and days != STATUTORY_LIMITS[stage]}
 
 
 def entered_years() -> list[CalendarYear]:

@@ -20,7 +20,7 @@ from devreg.workdays.forms import (
     YearScheduleForm,
     format_schedule,
 )
-from devreg.workdays.models import STATUTORY_LIMITS, Stage
+from devreg.workdays.models import LIMITED_STAGES, STATUTORY_LIMITS
 from devreg.workdays.queries import (
     calendar_for,
     customised_stages,
@@ -104,7 +104,8 @@ def _render_province(province: Province, limits_form: TimeLimitsForm | None = No
         limits_form = TimeLimitsForm(data=limits, formdata=None)
     return render_template(
         "workdays/province.html", province=province, limits=limits,
-        stages=list(Stage), statutory=STATUTORY_LIMITS, customised=customised_stages(province.code),
+        stages=list(LIMITED_STAGES), statutory=STATUTORY_LIMITS,
+        customised=customised_stages(province.code),
         holidays=regulator_holidays_for(province.code), limits_form=limits_form,
         holiday_form=holiday_form or RegulatorHolidayForm(formdata=None))
 
@@ -127,7 +128,7 @@ def limits_save(code: str):
     current = time_limits_snapshot(province.code)
     changed = 0
     try:
-        for stage in Stage:
+        for stage in LIMITED_STAGES:
             value = form[stage.value].data
             if value != current[stage.value]:
                 set_time_limit(province.code, stage, value, actor=current_user)

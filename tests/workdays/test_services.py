@@ -24,8 +24,10 @@ CLOCK_START = date(2026, 11, 25)
 def test_statutory_defaults():
     assert STATUTORY_LIMITS == {
         Stage.ACCEPTANCE: 5, Stage.TECHNICAL_REVIEW: 60, Stage.SUPPLEMENT_REVIEW: 60,
-        Stage.QMS_VERIFICATION: 30, Stage.DECISION: 20, Stage.CERTIFICATE_ISSUE: 10,
+        Stage.DECISION: 20, Stage.CERTIFICATE_ISSUE: 10,
     }
+    # Order 47 Art 93's 30 days are for Class III: a Class II QMS verification has no limit
+    assert Stage.QMS_VERIFICATION not in STATUTORY_LIMITS
     assert time_limits_snapshot(HEBEI) == {s.value: d for s, d in STATUTORY_LIMITS.items()}
     assert time_limit(HEBEI, "technical_review") == 60
 
@@ -97,3 +99,10 @@ def test_set_time_limit_applies_to_its_province_only(app, demo):
     assert time_limit(HEBEI, "technical_review") == 35
     with app.test_request_context(), pytest.raises(DomainError):
         set_time_limit(HEBEI, Stage.DECISION, 0, actor=demo.user("admin"))
+
+
+def test_set_time_limit_refuses_a_class_ii_qms_verification_limit(demo):
+    # Order 47 Art 93: the 30-working-day verification limit is a Class III rule
+    with pytest.raises(DomainError) as refused:
+        set_time_limit(HEBEI, Stage.QMS_VERIFICATION, 30, actor=demo.user("admin"))
+    assert "no time limit" in refused.value.message

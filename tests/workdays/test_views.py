@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from devreg.clock import china_today
 from devreg.extensions import db
-from devreg.workdays.models import CalendarYear, RegulatorHoliday, Stage
+from devreg.workdays.models import LIMITED_STAGES, CalendarYear, RegulatorHoliday, Stage
 from devreg.workdays.queries import calendar_for, time_limit
 from tests.conftest import post
 
@@ -121,7 +121,7 @@ def test_time_limits_default_and_admin_change_applies_to_one_province(login_as):
     client = login_as("admin")
     page = client.get("/admin/calendar/provinces/13").get_data(as_text=True)
     assert re.search(r'<input[^>]*name="technical_review"[^>]*value="60"', page)
-    data = {s.value: str(time_limit("13", s)) for s in Stage}
+    data = {s.value: str(time_limit("13", s)) for s in LIMITED_STAGES}
     data["technical_review"] = "45"
     response = post(client, "/admin/calendar/provinces/13/limits", data)
     assert response.status_code == 302
@@ -130,9 +130,16 @@ def test_time_limits_default_and_admin_change_applies_to_one_province(login_as):
     assert time_limit("13", Stage.DECISION) == 20
 
 
+def test_time_limits_page_offers_no_limit_for_class_ii_qms_verification(login_as):
+    # Order 47 Art 93: the 30-working-day verification limit is a Class III rule
+    page = login_as("admin").get("/admin/calendar/provinces/13").get_data(as_text=True)
+    assert 'name="technical_review"' in page
+    assert 'name="qms_verification"' not in page
+
+
 def test_time_limit_form_rejects_zero(login_as):
     client = login_as("admin")
-    data = {s.value: "0" for s in Stage}
+    data = {s.value: "0" for s in LIMITED_STAGES}
     response = post(client, "/admin/calendar/provinces/13/limits", data)
     assert response.status_code == 200
     assert "is-invalid" in response.get_data(as_text=True)
