@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from devreg.certificates.models import Certificate
+from datetime import date
+
+from devreg.certificates.models import Certificate, CertificateStatus
 from devreg.extensions import db
 from devreg.i18n import _, _l
 from devreg.reference.models import Province
@@ -17,6 +19,32 @@ CHANGE_TITLES = {
     "revocation": _l("Revocation (撤销)"),
     "expiry": _l("Expired"),
 }
+
+
+PERIOD_TITLES = {
+    "issued": _l("First registration"),
+    "renewal": _l("Renewal (延续注册)"),
+    "deemed_renewal": _l("Renewal deemed granted (视为准予延续)"),
+}
+
+NOT_VALID_REASONS = {
+    "not_yet_issued": _l("not yet issued"),
+    "gap": _l("no valid certificate between two validity periods (the renewal was approved "
+              "after the old certificate had expired)"),
+}
+
+
+def period_title(kind: str) -> str:
+    title = PERIOD_TITLES.get(kind)
+    return str(title) if title is not None else kind
+
+
+def not_valid_reason(certificate: Certificate, day: date) -> str:
+    """Why the certificate was not valid on ``day``, in the reader's language."""
+    reason = certificate.not_valid_because(day) or ""
+    if reason in NOT_VALID_REASONS:
+        return str(NOT_VALID_REASONS[reason])
+    return CertificateStatus(reason).title if reason else ""
 
 
 def change_title(kind: str) -> str:

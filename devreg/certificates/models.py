@@ -1,12 +1,12 @@
-"""Certificates (医疗器械注册证), their change history, and number counters."""
+"""Certificates (医疗器械注册证), their validity periods, change history, and number counters."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from devreg.db import TimestampMixin
@@ -37,7 +37,7 @@ STATUS_TITLES = {
 
 class Certificate(TimestampMixin, db.Model):
     __tablename__ = "certificates"
-    audit_fields = ("number", "status", "valid_from", "valid_until", "holder_name",
+    audit_fields = ("number", "status", "valid_from", "valid_until", "ended_on", "holder_name",
                     "holder_address", "production_address", "device_name", "model_spec",
                     "structure", "intended_use")
 
@@ -58,9 +58,12 @@ class Certificate(TimestampMixin, db.Model):
     serial: Mapped[int] = mapped_column()
     category_code: Mapped[str] = mapped_column(ForeignKey("catalogue_categories.code"))
     approved_on: Mapped[date] = mapped_column()
+    #: the current (latest) validity period, copied from ``periods`` for lists and the sweep
     valid_from: Mapped[date] = mapped_column()
-    #: the last valid day
+    #: the last valid day of the latest period
     valid_until: Mapped[date] = mapped_column()
+    #: the day a cancellation (注销) or revocation (撤销) took effect: not valid from that day on
+    ended_on: Mapped[date | None] = mapped_column()
     # registration items printed on the certificate (copied, then changed by later applications)
     holder_name: Mapped[str] = mapped_column(String(200))
     holder_address: Mapped[str] = mapped_column(String(300))
@@ -75,6 +78,8 @@ class Certificate(TimestampMixin, db.Model):
     holder: Mapped[Organisation] = relationship(lazy="joined")
     changes: Mapped[list[CertificateChange]] = relationship(
         back_populates="certificate", order_by="CertificateChange.id", lazy="selectin")
+    periods: Mapped[list[ValidityPeriod]] = relationship(
+        back_populates="certificate", order_by="ValidityPeriod.starts_on", lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -82,11 +87,48 @@ class Certificate(TimestampMixin, db.Model):
     def status_enum(self) -> CertificateStatus:
         return CertificateStatus(self.status)
 
+    def period_on(self, day: date) -> ValidityPeriod | None:
+        """The validity period that covers ``day``, if any."""
+        return next((p for p in self.periods if p.starts_on <= day <= p.ends_on), None)
+
     def is_valid_on(self, day: date) -> bool:
-        # from the first approval, not from valid_from: a renewal moves valid_from to the day
-        # after the old last valid day, and the old period still counts until then
-        return (self.status == CertificateStatus.VALID
-                and self.approved_on <= day <= self.valid_until)
+        """Was (or is) the certificate valid on ``day``? Read from the validity periods (Order
+        47 Art 84: a renewal approved after expiry leaves a gap), ended by a cancellation or
+        revocation from the day it took effect. The SQL twin is queries.valid_on()."""
+        ended = self.status in (CertificateStatus.CANCELLED, CertificateStatus.REVOKED)
+        if ended and (self.ended_on is None or day >= self.ended_on):
+            return False
+        return self.period_on(day) is not None
+
+    def not_valid_because(self, day: date) -> str | None:
+        """Why the certificate was not valid on ``day`` (None when it was): not_yet_issued |
+        cancelled | revoked | gap (between two periods, Order 47 Art 84) | expired."""
+        if self.is_valid_on(day):
+            return None
+        if self.status in (CertificateStatus.CANCELLED, CertificateStatus.REVOKED) and (
+                self.ended_on is None or day >= self.ended_on):
+            return self.status
+        if not self.periods or day < self.periods[0].starts_on:
+            return "not_yet_issued"
+        if day <= self.periods[-1].ends_on:
+            return "gap"
+        return CertificateStatus.EXPIRED.value
+
+    def gaps(self) -> list[tuple[date, date]]:
+        """Days between two periods on which no certificate was valid: (first, last)."""
+        return [(before.ends_on + timedelta(days=1), after.starts_on - timedelta(days=1))
+                for before, after in zip(self.periods, self.periods[1:], strict=False)
+                if after.starts_on > before.ends_on + timedelta(days=1)]
+
+    def timeline(self) -> list[tuple[date, date, ValidityPeriod | None]]:
+        """Periods in order with the gaps between them: (first day, last day, period or None)."""
+        rows: list[tuple[date, date, ValidityPeriod | None]] = []
+        for period in self.periods:
+            if rows and period.starts_on > rows[-1][1] + timedelta(days=1):
+                rows.append((rows[-1][1] + timedelta(days=1),
+                             period.starts_on - timedelta(days=1), None))
+            rows.append((period.starts_on, period.ends_on, period))
+        return rows
 
     def __str__(self) -> str:
         return self.number
@@ -111,6 +153,36 @@ class CertificateChange(db.Model):
     signature_id: Mapped[int | None] = mapped_column(ForeignKey("signatures.id"))
 
     certificate: Mapped[Certificate] = relationship(back_populates="changes")
+
+
+class ValidityPeriod(db.Model):
+    """One period in which the certificate is valid: the first runs from approval; each renewal
+    adds one (Order 47 Art 84). Periods never overlap; a gap between two means that no valid
+    certificate existed on those days."""
+
+    __tablename__ = "certificate_validity_periods"
+    __table_args__ = (
+        UniqueConstraint("certificate_id", "starts_on", name="uq_validity_period_start"),
+        CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+    )
+    audit_fields = ("certificate_id", "kind", "starts_on", "ends_on", "approved_on",
+                    "application_id")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    #: issued | renewal | deemed_renewal
+    kind: Mapped[str] = mapped_column(String(20))
+    starts_on: Mapped[date] = mapped_column()
+    #: the last valid day
+    ends_on: Mapped[date] = mapped_column()
+    #: the approval (for a deemed renewal: the old last valid day, by which it was deemed granted)
+    approved_on: Mapped[date] = mapped_column()
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+
+    certificate: Mapped[Certificate] = relationship(back_populates="periods")
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
 
 
 class NumberCounter(db.Model):

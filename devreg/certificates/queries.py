@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
+
 from flask import abort
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 
 from devreg.arrangements.queries import device_ids_linked_to
 from devreg.auth.roles import Role
-from devreg.certificates.models import Certificate
+from devreg.certificates.models import Certificate, CertificateStatus, ValidityPeriod
 from devreg.extensions import db
 
 REGISTRY_PAGE_SIZE = 50
@@ -46,6 +49,26 @@ def search_registry(q: str) -> list[Certificate]:
                                 Certificate.device_name.ilike(pattern, escape="\\"),
                                 Certificate.holder_name.ilike(pattern, escape="\\")))
     return list(db.session.scalars(query))
+
+
+def valid_on(day: date) -> ColumnElement[bool]:
+    """SQL twin of Certificate.is_valid_on: a validity period covers ``day`` (Order 47 Art 84)
+    and no cancellation or revocation had taken effect by then."""
+    covered = exists().where(ValidityPeriod.certificate_id == Certificate.id,
+                             ValidityPeriod.starts_on <= day, ValidityPeriod.ends_on >= day)
+    ended = Certificate.status.in_([CertificateStatus.CANCELLED.value,
+                                    CertificateStatus.REVOKED.value])
+    not_ended = or_(~ended, and_(Certificate.ended_on.is_not(None), Certificate.ended_on > day))
+    return and_(covered, not_ended)
+
+
+def valid_ids_on(certificate_ids: Iterable[int], day: date) -> set[int]:
+    """Which of these certificates were valid on ``day``: one query for a whole list."""
+    ids = list(certificate_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(Certificate.id).where(Certificate.id.in_(ids), valid_on(day))))
 
 
 def get_by_number_or_404(number: str) -> Certificate:

@@ -10,7 +10,12 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
 from devreg.audit.services import label_next_change
-from devreg.certificates.models import Certificate, CertificateChange, CertificateStatus
+from devreg.certificates.models import (
+    Certificate,
+    CertificateChange,
+    CertificateStatus,
+    ValidityPeriod,
+)
 from devreg.certificates.numbers import format_certificate_number, next_value, numbering_code
 from devreg.extensions import db
 from devreg.signatures.models import Signature
@@ -63,8 +68,30 @@ def issue_certificate(application: Any, *, signature: Signature, approved_on: da
     )
     db.session.add(certificate)
     db.session.flush()
+    # Order 47 Art 58: the first period runs five years from approval
+    _add_period(certificate, "issued", approved_on, approved_on, application)
     _record(certificate, "issued", application, approved_on, None, None, signature)
     return certificate
+
+
+def _add_period(certificate: Certificate, kind: str, starts_on: date, approved_on: date,
+                application: Any) -> ValidityPeriod:
+    period = ValidityPeriod(kind=kind, starts_on=starts_on, ends_on=last_valid_day(starts_on),
+                            approved_on=approved_on,
+                            application_id=application.id if application is not None else None)
+    certificate.periods.append(period)
+    certificate.valid_from, certificate.valid_until = period.starts_on, period.ends_on
+    return period
+
+
+def renewal_start(certificate: Certificate, approved_on: date, *, deemed: bool = False) -> date:
+    """Where the renewed validity starts."""
+    if deemed or approved_on <= certificate.valid_until:
+        # Order 47 Art 84: approved within validity → starts the day after the old expiry; a
+        # deemed renewal (Art 82 ¶2) is granted by the expiry date, so it is within validity
+        return certificate.valid_until + timedelta(days=1)
+    # Order 47 Art 84: approved after expiry → starts on the approval date (a gap before it)
+    return approved_on
 
 
 def _abbreviation(province_code: str) -> str:
@@ -115,23 +142,28 @@ def apply_change_filing(certificate: Certificate, application: Any, *, signature
 
 
 def renew_certificate(certificate: Certificate, application: Any, *,
-                      signature: Signature | None, approved_on: date) -> None:
-    """Same number, new validity running on from the old one without a gap."""
+                      signature: Signature | None, approved_on: date,
+                      deemed: bool = False) -> ValidityPeriod:
+    """Same number (Order 47 Art 115), a new validity period by Art 84: the day after the old
+    expiry when approved (or deemed granted) within validity, else from the approval date."""
     before = {"valid_from": certificate.valid_from.isoformat(),
               "valid_until": certificate.valid_until.isoformat()}
-    certificate.valid_from = certificate.valid_until + timedelta(days=1)
-    certificate.valid_until = last_valid_day(certificate.valid_from)
+    starts_on = renewal_start(certificate, approved_on, deemed=deemed)
+    period = _add_period(certificate, "deemed_renewal" if deemed else "renewal", starts_on,
+                         certificate.valid_until if deemed else approved_on, application)
     if certificate.status == CertificateStatus.EXPIRED:
         certificate.status = CertificateStatus.VALID.value
     label_next_change(certificate, "renewal")
     _record(certificate, "renewal", application, approved_on, before,
             {"valid_from": certificate.valid_from.isoformat(),
              "valid_until": certificate.valid_until.isoformat()}, signature)
+    return period
 
 
 def cancel_certificate(certificate: Certificate, application: Any, *, signature: Signature,
                        on: date) -> None:
     certificate.status = CertificateStatus.CANCELLED.value
+    certificate.ended_on = on
     label_next_change(certificate, "cancel")
     _record(certificate, "cancellation", application, on, {"status": "valid"},
             {"status": "cancelled"}, signature, application.change_description)
@@ -140,6 +172,7 @@ def cancel_certificate(certificate: Certificate, application: Any, *, signature:
 def revoke_certificate(certificate: Certificate, *, reasons: str, signature: Signature,
                        on: date) -> None:
     certificate.status = CertificateStatus.REVOKED.value
+    certificate.ended_on = on
     label_next_change(certificate, "revoke")
     _record(certificate, "revocation", None, on, {"status": "valid"}, {"status": "revoked"},
             signature, reasons)

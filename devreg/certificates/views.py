@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from datetime import date
 
 import segno
 from flask import (
@@ -25,6 +27,7 @@ from devreg.certificates.queries import (
     get_by_number_or_404,
     get_certificate_or_404,
     search_registry,
+    valid_ids_on,
 )
 from devreg.clock import china_today
 from devreg.errors import DomainError
@@ -160,16 +163,43 @@ def _public(body: str) -> Response:
 def registry():
     q = request.args.get("q", "")[:100]
     results = search_registry(q) if q.strip() else []
+    today = china_today()
     return _public(render_template("certificates/registry.html", q=q, results=results,
-                                   today=china_today()))
+                                   today=today,
+                                   valid_today=valid_ids_on((c.id for c in results), today)))
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _asked_day(raw: str) -> date | None:
+    """``?on=YYYY-MM-DD`` exactly (date.fromisoformat alone also takes 20260101 and more)."""
+    if not _ISO_DAY.fullmatch(raw):
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
 
 
 @bp.route("/verify/<number>")
 def verify(number: str):
+    """Public verification: valid today, or on the day asked with ``?on=YYYY-MM-DD``, read
+    from the certificate's validity periods (Order 47 Art 84)."""
     certificate = get_by_number_or_404(number)
+    today = china_today()
+    raw = request.args.get("on", "").strip()[:20]
+    day = _asked_day(raw) if raw else today
+    if day is None:
+        response = _public(render_template(
+            "certificates/verify.html", certificate=certificate, today=today, day=today,
+            asked=raw, valid=certificate.is_valid_on(today),
+            date_error=_("Enter the date as YYYY-MM-DD, e.g. 2026-06-01.")))
+        response.status_code = 400
+        return response
     return _public(render_template("certificates/verify.html", certificate=certificate,
-                                   today=china_today(),
-                                   valid_today=certificate.is_valid_on(china_today())))
+                                   today=today, day=day, asked=raw,
+                                   valid=certificate.is_valid_on(day), date_error=None))
 
 
 @bp.route("/verify/<number>/qr.svg")

@@ -63,7 +63,8 @@ def run_sweep(today: date) -> SweepResult:
         apply_transition(application, "deem_renewed", None, TRANSITIONS)
         application.closed_on = today
         certificates.renew_certificate(application.certificate,  # type: ignore[arg-type]
-                                       application, signature=None, approved_on=today)
+                                       application, signature=None, approved_on=today,
+                                       deemed=True)
         result.deemed_renewed.append(application.id)
 
     result.expired = [c.id for c in certificates.expire_certificates(today)]
