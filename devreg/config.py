@@ -40,6 +40,16 @@ class Defaults:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     DEVREG_ENV = "production"
+    # --- readings of the law where its text is silent (docs/rules.md §13) ---
+    #: Order 47 Art 82 "at least 6 months before expiry" is judged on the date the renewal was
+    #: first received ("first_receipt"), so a correction notice cannot make it late; or on the
+    #: latest (re)submission ("last_receipt")
+    RENEWAL_WINDOW_DATE = "first_receipt"
+    #: Order 47 Art 79 ¶3: a change filing is due within 30 days of the change
+    CHANGE_FILING_DAYS = 30
+    #: "calendar" (the stricter reading, default) or "working" (Art 99 reads limits as working
+    #: days)
+    CHANGE_FILING_DAYS_KIND = "calendar"
 
 
 def _env_bool(value: str | None) -> bool:

@@ -94,7 +94,8 @@ def certificate_apply(certificate_id: int, kind: str):
                 application_kind, certificate.device, actor=current_user,
                 certificate=certificate, today=china_today(),
                 change_description=form.change_description.data,
-                changed_items={key: form[key].data for key in items})
+                changed_items={key: form[key].data for key in items},
+                changed_on=form.changed_on.data)
         except DomainError as error:
             db.session.rollback()
             form.change_description.errors = [error.message]

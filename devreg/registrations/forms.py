@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from devreg.forms import BaseForm
@@ -56,6 +56,9 @@ class CertificateApplicationForm(BaseForm):
                                                                        Length(max=300)])
     production_address = TextAreaField(_l("New production address"),
                                        validators=[Optional(), Length(max=2000)])
+    changed_on = DateField(_l("Date of the change"), validators=[Optional()],
+                           description=_l("A change filing is due within 30 days of the change "
+                                          "(Order 47 Art 79)."))
 
 
 class UploadForm(BaseForm):

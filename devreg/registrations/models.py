@@ -60,7 +60,8 @@ class Application(TimestampMixin, db.Model):
         "correction_items", "refusal_reasons", "assigned_reviewer_id", "supplement_items",
         "supplement_deadline", "qms_result", "qms_notes", "opinion", "opinion_text",
         "opinion_by_id", "decision_reasons", "decided_by_id", "change_description",
-        "changed_items", "production_address", "declaration_accepted",
+        "changed_items", "production_address", "declaration_accepted", "first_received_on",
+        "changed_on",
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +89,10 @@ class Application(TimestampMixin, db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: the last (re)submission: the acceptance clock runs from here
     received_on: Mapped[date | None] = mapped_column()
+    #: the first submission: the renewal window is judged on it (RENEWAL_WINDOW_DATE)
+    first_received_on: Mapped[date | None] = mapped_column()
+    #: change filing: the day the change happened; the filing is due 30 days later
+    changed_on: Mapped[date | None] = mapped_column()
 
     acceptance_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     accepted_on: Mapped[date | None] = mapped_column()

@@ -20,6 +20,7 @@ from devreg.extensions import db
 from devreg.permissions import authorize, can
 from devreg.registrations import forms as holder_forms
 from devreg.registrations.clocks import clock_for
+from devreg.registrations.deadlines import filing_window
 from devreg.registrations.models import Application
 from devreg.registrations.services import UPLOAD_STATES
 from devreg.registrations.states import OPEN_STATES, TRANSITIONS
@@ -106,6 +107,7 @@ def render_application(application: Application, *, bound: dict[str, Any] | None
         "registrations/application_detail.html", application=application, forms=forms,
         clock=clock_for(application, china_today()), today=china_today(),
         qms_elapsed=qms_elapsed_working_days(application, china_today()),
+        filing=filing_window(application, application.received_on or china_today()),
         linked_arrangements=arrangements_filed_by(application),
     ), status
 

@@ -12,13 +12,15 @@ from sqlalchemy import select
 
 from devreg.auth.models import User
 from devreg.certificates import services as certificates
-from devreg.certificates.models import Certificate
+from devreg.certificates.models import Certificate, CertificateStatus
+from devreg.clock import china_today
 from devreg.db import utcnow
 from devreg.errors import DomainError
 from devreg.extensions import db
 from devreg.i18n import _
 from devreg.reference.data import IVD_REAGENT_CODE
 from devreg.registrations import files
+from devreg.registrations.deadlines import renewal_judged_on
 from devreg.registrations.kinds import ApplicationKind, chapter
 from devreg.registrations.models import Application, Device, DossierFile
 from devreg.registrations.states import OPEN_STATES, TRANSITIONS, ApplicationState
@@ -66,9 +68,26 @@ def create_device(data: DeviceData, *, holder_org_id: int) -> Device:
     return device
 
 
-def update_device(device: Device, data: DeviceData) -> None:
+def blocking_certificate(device_id: int, today: date) -> Certificate | None:
+    """The device's certificate that stands in the way of registering it again, if any.
+
+    A device whose certificate expired or was cancelled may be registered again as a new first
+    registration (Order 47 Art 115: it gets a new number); a valid or revoked one blocks."""
+    for certificate in db.session.scalars(
+            select(Certificate).where(Certificate.device_id == device_id)
+            .order_by(Certificate.id)):
+        if certificate.status == CertificateStatus.CANCELLED:
+            continue
+        if certificate.status == CertificateStatus.EXPIRED or (
+                certificate.status == CertificateStatus.VALID and certificate.valid_until < today):
+            continue  # expired, even if the sweep has not recorded it yet
+        return certificate
+    return None
+
+
+def update_device(device: Device, data: DeviceData, *, today: date | None = None) -> None:
     check_device(data)
-    if db.session.scalar(select(Certificate.id).where(Certificate.device_id == device.id)):
+    if blocking_certificate(device.id, today or china_today()) is not None:
         raise DomainError(_("This device has a certificate: change it through a change "
                             "registration or change filing."))
     for key, value in _device_columns(data).items():
@@ -104,11 +123,16 @@ def create_application(kind: ApplicationKind, device: Device, *, actor: User,
                        certificate: Certificate | None = None, today: date,
                        production_address: str | None = None,
                        change_description: str | None = None,
-                       changed_items: dict[str, str] | None = None) -> Application:
+                       changed_items: dict[str, str] | None = None,
+                       changed_on: date | None = None) -> Application:
     if open_application_for(device.id, kind) is not None:
         raise DomainError(_("This device already has an open application of this kind."))
     if kind is ApplicationKind.INITIAL:
-        if db.session.scalar(select(Certificate.id).where(Certificate.device_id == device.id)):
+        blocking = blocking_certificate(device.id, today)
+        if blocking is not None and blocking.status == CertificateStatus.REVOKED:
+            raise DomainError(_("This device's certificate %(number)s was revoked (撤销): it "
+                                "cannot be registered again.", number=blocking.number))
+        if blocking is not None:
             raise DomainError(_("This device is already registered."))
         if not production_address:
             raise DomainError(_("Enter the production address."))
@@ -134,12 +158,19 @@ def create_application(kind: ApplicationKind, device: Device, *, actor: User,
                                             changed_items["production_address"])
         if not change_description:
             raise DomainError(_("Describe the change or the reason."))
+        if kind is ApplicationKind.CHANGE_FILING:
+            # Order 47 Art 79 ¶3: filed within 30 days of the change, so its date is recorded
+            if changed_on is None:
+                raise DomainError(_("Enter the date of the change."))
+            if changed_on > today:
+                raise DomainError(_("The date of the change cannot be in the future."))
     application = Application(
         kind=kind.value, state=S.DRAFT.value, device_id=device.id,
         holder_org_id=device.holder_org_id, province_code=device.holder.province_code,
         certificate_id=certificate.id if certificate else None, created_by_id=actor.id,
         production_address=production_address, change_description=change_description,
         changed_items=changed_items or None,
+        changed_on=changed_on if kind is ApplicationKind.CHANGE_FILING else None,
     )
     db.session.add(application)
     db.session.flush()
@@ -226,7 +257,8 @@ def submit_application(application: Application, *, actor: User, password: str,
         # revoked, cancelled or expired since the draft was made
         raise DomainError(_("Only a valid certificate can be changed, renewed or cancelled."))
     if kind is ApplicationKind.RENEWAL:
-        check_renewal_window(application.certificate, today)  # type: ignore[arg-type]
+        check_renewal_window(application.certificate,  # type: ignore[arg-type]
+                             renewal_judged_on(application, today))
     if kind is ApplicationKind.CHANGE_FILING:
         new_address = (application.changed_items or {}).get("production_address")
         if new_address:  # checked again: the arrangement may have ended since the draft
@@ -249,6 +281,8 @@ def submit_application(application: Application, *, actor: User, password: str,
     application.declaration_accepted = True
     application.submitted_at = utcnow()
     application.received_on = today
+    if application.first_received_on is None:
+        application.first_received_on = today
 
 
 def withdraw_application(application: Application, *, actor: User, today: date) -> None:

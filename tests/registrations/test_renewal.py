@@ -86,17 +86,47 @@ def test_renewal_submitted_on_the_last_allowed_day_is_accepted(app, demo):
     assert application.state == S.SUBMITTED
 
 
-def test_renewal_resubmitted_after_correction_past_the_window_is_refused(app, demo):
+def _corrected_renewal(demo):  # type: ignore[no-untyped-def]
     certificate = certificate_for(demo, approved_on=APPROVED)
     application = new_draft(demo, K.RENEWAL, today=date(2025, 11, 3), certificate=certificate)
     for event in ("submit", "request_correction"):
         perform(event, application, right_actor(event, application), today=date(2025, 11, 3))
     db.session.commit()
-    with pytest.raises(DomainError):
+    return application
+
+
+def test_renewal_resubmitted_after_correction_past_the_window_is_judged_on_first_receipt(
+        app, demo):
+    # RENEWAL_WINDOW_DATE = "first_receipt" (default): received in time on 2025-11-03, so the
+    # resubmission after the correction notice is not refused as late (it used to be)
+    application = _corrected_renewal(demo)
+    perform("resubmit", application, demo.user("holder"), today=date(2025, 12, 1))
+    db.session.commit()
+    assert application.state == S.SUBMITTED
+    assert (application.first_received_on, application.received_on) == (
+        date(2025, 11, 3), date(2025, 12, 1))
+
+
+def test_renewal_resubmitted_past_the_window_is_refused_when_the_last_receipt_counts(
+        app, demo, monkeypatch):
+    monkeypatch.setitem(app.config, "RENEWAL_WINDOW_DATE", "last_receipt")
+    application = _corrected_renewal(demo)
+    with pytest.raises(DomainError) as refused:
         perform("resubmit", application, demo.user("holder"), today=date(2025, 12, 1))
+    assert "不予延续" in refused.value.message
     db.session.rollback()
     db.session.refresh(application)
     assert application.state == S.CORRECTION_REQUESTED
+
+
+def test_renewal_first_submitted_past_the_window_is_refused_either_way(app, demo):
+    certificate = certificate_for(demo, approved_on=APPROVED)
+    application = new_draft(demo, K.RENEWAL, today=LAST_DAY, certificate=certificate)
+    with pytest.raises(DomainError):
+        perform("submit", application, demo.user("holder"), today=LAST_DAY + timedelta(days=1))
+    db.session.rollback()
+    db.session.refresh(application)
+    assert application.first_received_on is None
 
 
 def test_renewal_approval_keeps_number_and_sets_new_validity(app, demo):
