@@ -8,6 +8,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from devreg.config import Defaults
+
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "docs" / "rules.md"
 OUTSIDE = re.compile(r"\.\./shared|/work/shared|shared/law|DOMAIN\.md")
@@ -46,3 +48,10 @@ def test_rulebook_has_numbered_sections_and_cites_articles():
     sections = re.findall(r"^## (\d+)\. ", text, re.MULTILINE)
     assert sections == [str(n) for n in range(1, len(sections) + 1)]
     assert "Order 47 Art 84" in text and "Order 47 Art 79" in text
+
+
+def test_every_interpretation_in_the_rulebook_is_a_setting_with_a_default():
+    table = RULES.read_text(encoding="utf-8").split("## 13. Interpretations", 1)[1]
+    names = re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", table, re.MULTILINE)
+    assert names, "the interpretations table lists no setting"
+    assert [name for name in names if not hasattr(Defaults, name)] == []
