@@ -45,6 +45,11 @@ class Defaults:
     #: first received ("first_receipt"), so a correction notice cannot make it late; or on the
     #: latest (re)submission ("last_receipt")
     RENEWAL_WINDOW_DATE = "first_receipt"
+    #: Order 47 Art 115 does not say what the serial ××××6 counts over: "authority_year" counts
+    #: per issuing administration and year across catalogue codes (default); "authority_year_code"
+    #: counts per code as well. Choose once at go-live: switching mid-year can repeat a number,
+    #: which the unique index then refuses
+    CERTIFICATE_SERIAL_SCOPE = "authority_year"
     #: Order 47 Art 79 ¶3: a change filing is due within 30 days of the change
     CHANGE_FILING_DAYS = 30
     #: "calendar" (the stricter reading, default) or "working" (Art 99 reads limits as working

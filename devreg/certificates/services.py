@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from flask import current_app
 from sqlalchemy import select
 
 from devreg.audit.services import label_next_change
@@ -39,12 +40,20 @@ def renewal_deadline(certificate: Certificate) -> date:
     return certificate.valid_until - RENEWAL_LEAD
 
 
+def certificate_counter(code: str) -> str:
+    """The counter a new certificate's serial comes from (CERTIFICATE_SERIAL_SCOPE, an
+    interpretation: Order 47 Art 115 does not say what the serial counts over)."""
+    if current_app.config["CERTIFICATE_SERIAL_SCOPE"] == "authority_year_code":
+        return f"certificate-{code}"
+    return "certificate"
+
+
 def issue_certificate(application: Any, *, signature: Signature, approved_on: date) -> Certificate:
     device = application.device
     holder = application.holder
     abbreviation = _abbreviation(application.province_code)
     code = numbering_code(device.category_code, is_ivd_reagent=device.is_ivd_reagent)
-    serial = next_value("certificate", application.province_code, approved_on.year)
+    serial = next_value(certificate_counter(code), application.province_code, approved_on.year)
     certificate = Certificate(
         number=format_certificate_number(abbreviation, approved_on.year, code, serial),
         device_id=device.id,

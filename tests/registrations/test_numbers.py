@@ -109,3 +109,13 @@ def test_certificate_number_shown_on_certificate_and_print_pages(app, demo):
         page = text_of(client.get(path))
         assert re.search(re.escape(certificate.number), page)
         assert "2031-03-01" in page  # the last valid day
+
+
+def test_certificate_serial_counts_per_code_when_set(app, demo, monkeypatch):
+    # CERTIFICATE_SERIAL_SCOPE: an interpretation (Order 47 Art 115 does not say)
+    monkeypatch.setitem(app.config, "CERTIFICATE_SERIAL_SCOPE", "authority_year_code")
+    first = certificate_for(demo, approved_on=D2026, category="07", name="血压计")
+    other_code = certificate_for(demo, approved_on=D2026, category="14", name="输液器")
+    same_code = certificate_for(demo, approved_on=D2026, category="07", name="体温计")
+    assert [c.number for c in (first, other_code, same_code)] == [
+        "冀械注准20262070001", "冀械注准20262140001", "冀械注准20262070002"]
