@@ -164,7 +164,8 @@ def _start_change_filing(arrangement: Arrangement, certificate: Certificate, *, 
             ApplicationKind.CHANGE_FILING, arrangement.device, actor=actor,
             certificate=certificate, today=today, change_description=description,
             changed_items={"production_address": "\n".join(
-                [*certificate.production_address.splitlines(), arrangement.site.address])})
+                [*certificate.production_address.splitlines(), arrangement.site.address])},
+            changed_on=today)  # the confirmation is the change (Order 47 Art 79 ¶3)
     else:
         _add_address_to_draft(application, certificate, arrangement, description)
     arrangement.change_filing_id = application.id

@@ -63,6 +63,8 @@ REFUSAL_REASONS = ("质量管理体系核查不通过，申报资料不能证明
 QMS_FINDINGS_GOOD = "现场核查未发现严重缺陷；生产、检验记录完整。"
 QMS_FINDINGS_BAD = "灭菌过程确认资料不完整；关键工序未进行过程确认。"
 CANCELLATION_REASON = "企业调整产品线，该产品已停止生产，申请注销注册证。"
+RENEWAL_STATEMENT = "自注册以来产品未发生变化，申请延续注册。"
+SUPPLEMENT_ANSWER = "已按补充资料通知逐项补充：电磁兼容检验报告及说明书修订稿见附件。"
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,16 @@ SCENARIOS: tuple[Scenario, ...] = (
         "供医疗检查时佩戴，防止交叉感染。", "14"),
         _TO_CERTIFICATE, anchor=_days_ago(years=2, months=5),
         later=(("cancellation", 30), ("submit", 25), ("accept", 22), ("approve", 15))),
+    # renewal applied for in time, but the supplement was still owed when the certificate
+    # expired; approved weeks later, so the new period starts on the approval date and the
+    # public page shows the gap (Order 47 Art 84)
+    Scenario("hebei_renewed_late", HEBEI, DemoDevice(
+        "医用雾化器", "KL-N10、KL-N20", "由压缩机、雾化杯、吸入面罩和连接管组成。",
+        "供雾化吸入治疗时将药液雾化。", "08"),
+        _TO_CERTIFICATE, anchor=_days_ago(years=5, months=2),
+        later=(("renewal", 200), ("submit", 198), ("accept", 195), ("assign", 193),
+               ("supplement", 180), ("answer", 40), ("qms", 30), ("opinion", 20),
+               ("approve", 10))),
     # --- Beijing: 北京华康, its own production site (licence 京药监械生产许20200088号) ----------
     Scenario("beijing_draft", BEIJING, DemoDevice(
         "经皮神经电刺激仪", "HK-TENS2", "由主机、电极片和导联线组成。",
@@ -301,6 +313,16 @@ def _step(run: _Run, name: str, on: date, password: str) -> None:
                 production_address=PRODUCTION_ADDRESSES[s.holder])
             _upload(run, s.draft_chapters)
         return
+    if name == "renewal":
+        certificate = run.certificate
+        if certificate is None:
+            raise ValueError("a renewal step must follow an approval")
+        with _as(run.holder):
+            run.application = filing.create_application(
+                ApplicationKind.RENEWAL, certificate.device, actor=run.holder,
+                certificate=certificate, today=on, change_description=RENEWAL_STATEMENT)
+            _upload(run)
+        return
     if name == "cancellation":
         certificate = run.certificate
         if certificate is None:
@@ -338,6 +360,10 @@ def _step(run: _Run, name: str, on: date, password: str) -> None:
             review.record_qms(application, actor=run.reviewer, result=s.qms,
                               notes=QMS_FINDINGS_GOOD if s.qms != "fail" else QMS_FINDINGS_BAD,
                               today=on)
+    elif name == "answer":
+        with _as(run.holder):
+            filing.answer_supplement(application, actor=run.holder, password=password,
+                                     answer=SUPPLEMENT_ANSWER, today=on)
     elif name == "supplement":
         with _as(run.reviewer):
             review.request_supplement(application, actor=run.reviewer, password=password,

@@ -323,7 +323,8 @@ def new_draft(demo: Demo, kind: K = K.INITIAL, *, today: date = D, holder: str =
                                                      **device_kwargs)
         application = svc.create_application(
             kind, certificate.device, actor=user, certificate=certificate, today=today,
-            change_description=DESCRIPTIONS[kind], changed_items=CHANGED_ITEMS.get(kind))
+            change_description=DESCRIPTIONS[kind], changed_items=CHANGED_ITEMS.get(kind),
+            changed_on=today if kind is K.CHANGE_FILING else None)
     upload_all(application, user)
     db.session.commit()
     return application

@@ -98,7 +98,8 @@ def test_change_filing_through_the_web_renames_the_holder(app, demo):
     client = client_for(app, "holder")
     path = f"/certificates/{certificate.id}/apply/change_filing"
     response = submit_form(client, path, path, {"change_description": "企业名称变更",
-                                                "holder_name": "石家庄康联医疗器械有限公司"})
+                                                "holder_name": "石家庄康联医疗器械有限公司",
+                                                "changed_on": china_today().isoformat()})
     assert response.status_code == 302, text_of(response)[-2000:]
     application = db.session.scalar(select(svc.Application).where(
         svc.Application.kind == "change_filing"))
