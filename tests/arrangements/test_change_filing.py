@@ -105,7 +105,8 @@ def test_a_new_production_address_needs_a_confirmed_arrangement(world: World) ->
         db.session.rollback()
     # other changes on file need no arrangement
     response = post(holder, apply_path, {"change_description": "注册人住所变更",
-                                         "holder_address": "河北省石家庄市新华区 1 号"},
+                                         "holder_address": "河北省石家庄市新华区 1 号",
+                                         "changed_on": china_today().isoformat()},
                     token_from=apply_path)
     assert response.status_code == 302
     assert proposed.state == A.PROPOSED.value
