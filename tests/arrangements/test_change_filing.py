@@ -200,7 +200,7 @@ def test_a_draft_change_filing_of_the_holder_gets_the_new_address(world: World) 
     own = registrations.create_application(
         ApplicationKind.CHANGE_FILING, device, actor=world.user("holder"),
         certificate=certificate, today=china_today(), change_description="注册人住所变更",
-        changed_items={"holder_address": "河北省石家庄市新华区 1 号"})
+        changed_items={"holder_address": "河北省石家庄市新华区 1 号"}, changed_on=china_today())
     db.session.commit()
     arrangement = world.propose(device, world.js_site)
     world.confirm(arrangement)
