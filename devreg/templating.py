@@ -35,6 +35,7 @@ def register(app: Flask) -> None:
 
     app.jinja_env.globals["change_title"] = display.change_title
     app.jinja_env.globals["period_title"] = display.period_title
+    app.jinja_env.globals["item_title"] = display.item_title
     app.jinja_env.globals["not_valid_reason"] = display.not_valid_reason
     app.jinja_env.globals["approver_signature"] = display.approver_signature
     app.jinja_env.globals["issuing_authority"] = display.issuing_authority

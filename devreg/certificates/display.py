@@ -34,6 +34,27 @@ NOT_VALID_REASONS = {
 }
 
 
+ITEM_TITLES = {
+    "device_name": _l("Product name"),
+    "model_spec": _l("Models and specifications"),
+    "structure": _l("Structure and composition"),
+    "intended_use": _l("Intended use"),
+    "technical_requirements": _l("Product technical requirements"),
+    "holder_name": _l("Registration holder"),
+    "holder_address": _l("Holder address"),
+    "production_address": _l("Production address"),
+    "design": _l("Change of design"),
+    "raw_materials": _l("Change of raw materials"),
+    "production_process": _l("Change of production process"),
+    "method_of_use": _l("Change of method of use"),
+}
+
+
+def item_title(key: str) -> str:
+    title = ITEM_TITLES.get(key)
+    return str(title) if title is not None else key
+
+
 def period_title(kind: str) -> str:
     title = PERIOD_TITLES.get(kind)
     return str(title) if title is not None else kind

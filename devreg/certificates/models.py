@@ -80,6 +80,8 @@ class Certificate(TimestampMixin, db.Model):
         back_populates="certificate", order_by="CertificateChange.id", lazy="selectin")
     periods: Mapped[list[ValidityPeriod]] = relationship(
         back_populates="certificate", order_by="ValidityPeriod.starts_on", lazy="selectin")
+    change_documents: Mapped[list[ChangeDocument]] = relationship(
+        back_populates="certificate", order_by="ChangeDocument.sequence", lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -183,6 +185,33 @@ class ValidityPeriod(db.Model):
 
     def covers(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+
+class ChangeDocument(db.Model):
+    """变更注册文件: an approved change registration, attached to the certificate and valid
+    together with it, ending when it ends (Order 47 Art 81). Lists each changed item before and
+    after, and the substantive changes described and reviewed (Art 79 ¶2)."""
+
+    __tablename__ = "change_documents"
+    __table_args__ = (UniqueConstraint("certificate_id", "sequence",
+                                       name="uq_change_document_sequence"),)
+    audit_fields = ("certificate_id", "application_id", "sequence", "approved_on", "items",
+                    "substantive_changes", "signature_id")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    #: 1, 2, ... per certificate
+    sequence: Mapped[int] = mapped_column()
+    approved_on: Mapped[date] = mapped_column()
+    #: [{"item": "model_spec", "before": "...", "after": "..."}, ...] in REVIEWED_ITEMS order
+    items: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    #: {"design": "what changed and why", ...}: substantive changes that are not printed items
+    substantive_changes: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    description: Mapped[str | None] = mapped_column(Text)
+    signature_id: Mapped[int | None] = mapped_column(ForeignKey("signatures.id"))
+
+    certificate: Mapped[Certificate] = relationship(back_populates="change_documents")
 
 
 class NumberCounter(db.Model):

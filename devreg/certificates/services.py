@@ -15,6 +15,7 @@ from devreg.certificates.models import (
     Certificate,
     CertificateChange,
     CertificateStatus,
+    ChangeDocument,
     ValidityPeriod,
 )
 from devreg.certificates.numbers import format_certificate_number, next_value, numbering_code
@@ -22,8 +23,11 @@ from devreg.extensions import db
 from devreg.signatures.models import Signature
 
 VALIDITY_YEARS = 5
-#: certificate items a change registration may change (need review)
+#: Order 47 Art 79 ¶2: certificate items a change registration may change (need review)
 REVIEWED_ITEMS = ("device_name", "model_spec", "structure", "intended_use")
+#: Order 47 Art 79 ¶2: substantive changes a change registration describes (reviewed, listed on
+#: the change document, not printed items of the certificate)
+SUBSTANTIVE_CHANGES = ("design", "raw_materials", "production_process", "method_of_use")
 #: certificate items a change filing may change (no review)
 FILED_ITEMS = ("holder_name", "holder_address", "production_address")
 #: Order 47 Art 82: renewal is applied for at least six months before expiry
@@ -134,12 +138,22 @@ def _apply_items(certificate: Certificate, items: dict[str, str],
 
 
 def apply_change_registration(certificate: Certificate, application: Any, *,
-                              signature: Signature, approved_on: date) -> None:
-    """The approved change becomes a change document appended to the certificate."""
+                              signature: Signature, approved_on: date) -> ChangeDocument:
+    """The approved change becomes a change document (变更注册文件) attached to the certificate
+    (Order 47 Art 81), and the certificate's items take the new values."""
     before, after = _apply_items(certificate, application.changed_items or {}, REVIEWED_ITEMS)
     label_next_change(certificate, "change_registration")
     _record(certificate, "change_registration", application, approved_on, before, after,
             signature, application.change_description)
+    document = ChangeDocument(
+        sequence=len(certificate.change_documents) + 1, application_id=application.id,
+        approved_on=approved_on, description=application.change_description,
+        items=[{"item": key, "before": before[key], "after": after[key]}
+               for key in REVIEWED_ITEMS if key in after],
+        substantive_changes=dict(application.substantive_changes or {}) or None,
+        signature_id=signature.id)
+    certificate.change_documents.append(document)
+    return document
 
 
 def apply_change_filing(certificate: Certificate, application: Any, *, signature: Signature,

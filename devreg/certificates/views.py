@@ -75,6 +75,18 @@ def certificate_print(certificate_id: int):
                            today=china_today())
 
 
+@bp.route("/certificates/<int:certificate_id>/changes/<int:sequence>")
+@login_required
+def change_document(certificate_id: int, sequence: int):
+    """变更注册文件: printable, valid together with the certificate (Order 47 Art 81)."""
+    certificate = get_certificate_or_404(certificate_id, current_user)
+    document = next((d for d in certificate.change_documents if d.sequence == sequence), None)
+    if document is None:
+        abort(404)
+    return render_template("certificates/change_document.html", certificate=certificate,
+                           document=document, today=china_today())
+
+
 @bp.route("/certificates/<int:certificate_id>/apply/<kind>", methods=["GET", "POST"])
 @login_required
 def certificate_apply(certificate_id: int, kind: str):
@@ -88,6 +100,7 @@ def certificate_apply(certificate_id: int, kind: str):
     authorize(current_user, "certificates.apply", certificate)
     form = CertificateApplicationForm()
     items = KIND_ITEMS[application_kind]
+    substantive = svc.SUBSTANTIVE_CHANGES if application_kind is ApplicationKind.CHANGE else ()
     if form.validate_on_submit():
         try:
             application = registrations.create_application(
@@ -95,7 +108,8 @@ def certificate_apply(certificate_id: int, kind: str):
                 certificate=certificate, today=china_today(),
                 change_description=form.change_description.data,
                 changed_items={key: form[key].data for key in items},
-                changed_on=form.changed_on.data)
+                changed_on=form.changed_on.data,
+                substantive_changes={key: form[key].data for key in substantive})
         except DomainError as error:
             db.session.rollback()
             form.change_description.errors = [error.message]
@@ -105,7 +119,7 @@ def certificate_apply(certificate_id: int, kind: str):
             return redirect(url_for("registrations.application_detail",
                                     application_id=application.id))
     return render_template("certificates/apply.html", certificate=certificate, form=form,
-                           kind=application_kind, items=items,
+                           kind=application_kind, items=items, substantive=substantive,
                            renewal_deadline=svc.renewal_deadline(certificate))
 
 

@@ -56,6 +56,14 @@ class CertificateApplicationForm(BaseForm):
                                                                        Length(max=300)])
     production_address = TextAreaField(_l("New production address"),
                                        validators=[Optional(), Length(max=2000)])
+    # Order 47 Art 79 ¶2: substantive changes, described for review (change registration)
+    design = TextAreaField(_l("Change of design"), validators=[Optional(), Length(max=5000)])
+    raw_materials = TextAreaField(_l("Change of raw materials"),
+                                  validators=[Optional(), Length(max=5000)])
+    production_process = TextAreaField(_l("Change of production process"),
+                                       validators=[Optional(), Length(max=5000)])
+    method_of_use = TextAreaField(_l("Change of method of use"),
+                                  validators=[Optional(), Length(max=5000)])
     changed_on = DateField(_l("Date of the change"), validators=[Optional()],
                            description=_l("A change filing is due within 30 days of the change "
                                           "(Order 47 Art 79)."))

@@ -61,7 +61,7 @@ class Application(TimestampMixin, db.Model):
         "supplement_deadline", "qms_result", "qms_notes", "opinion", "opinion_text",
         "opinion_by_id", "decision_reasons", "decided_by_id", "change_description",
         "changed_items", "production_address", "declaration_accepted", "first_received_on",
-        "changed_on",
+        "changed_on", "substantive_changes",
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +82,10 @@ class Application(TimestampMixin, db.Model):
     #: change registration / change filing: the certificate items and their new values,
     #: e.g. {"model_spec": "..."} or {"holder_address": "..."}
     changed_items: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: change registration: substantive changes of design, raw materials, production process or
+    #: method of use, described by the holder and reviewed (Order 47 Art 79 ¶2), e.g.
+    #: {"raw_materials": "..."}; not printed items, listed on the change document
+    substantive_changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: initial registration: the production address(es) to print on the certificate
     production_address: Mapped[str | None] = mapped_column(Text)
     declaration_accepted: Mapped[bool] = mapped_column(default=False)

@@ -124,7 +124,8 @@ def create_application(kind: ApplicationKind, device: Device, *, actor: User,
                        production_address: str | None = None,
                        change_description: str | None = None,
                        changed_items: dict[str, str] | None = None,
-                       changed_on: date | None = None) -> Application:
+                       changed_on: date | None = None,
+                       substantive_changes: dict[str, str] | None = None) -> Application:
     if open_application_for(device.id, kind) is not None:
         raise DomainError(_("This device already has an open application of this kind."))
     if kind is ApplicationKind.INITIAL:
@@ -147,9 +148,20 @@ def create_application(kind: ApplicationKind, device: Device, *, actor: User,
         allowed = {ApplicationKind.CHANGE: certificates.REVIEWED_ITEMS,
                    ApplicationKind.CHANGE_FILING: certificates.FILED_ITEMS}.get(kind, ())
         changed_items = {k: v for k, v in (changed_items or {}).items() if v}
+        substantive = {k: v.strip() for k, v in (substantive_changes or {}).items()
+                       if v and v.strip()}
+        if substantive and kind is not ApplicationKind.CHANGE:
+            raise DomainError(_("Substantive changes are applied for by change registration."))
+        if set(substantive) - set(certificates.SUBSTANTIVE_CHANGES):
+            raise DomainError(_("These items cannot be changed by this kind of application."))
         if kind in (ApplicationKind.CHANGE, ApplicationKind.CHANGE_FILING):
-            if not changed_items:
-                raise DomainError(_("Enter at least one new value."))
+            # Order 47 Art 79 ¶2: a change registration changes printed items or describes a
+            # substantive change of design, raw materials, production process or method of use
+            if not changed_items and not substantive:
+                raise DomainError(_("Enter at least one new value.")
+                                  if kind is ApplicationKind.CHANGE_FILING else
+                                  _("Enter at least one new value or describe a substantive "
+                                    "change."))
             if set(changed_items) - set(allowed):
                 raise DomainError(_("These items cannot be changed by this kind of "
                                     "application."))
@@ -171,6 +183,8 @@ def create_application(kind: ApplicationKind, device: Device, *, actor: User,
         production_address=production_address, change_description=change_description,
         changed_items=changed_items or None,
         changed_on=changed_on if kind is ApplicationKind.CHANGE_FILING else None,
+        substantive_changes=(substantive or None) if kind is not ApplicationKind.INITIAL
+        else None,
     )
     db.session.add(application)
     db.session.flush()
@@ -235,6 +249,7 @@ def _signed_content(application: Application) -> dict:  # type: ignore[type-arg]
         "device": application.device_id,
         "certificate": application.certificate_id,
         "changed_items": application.changed_items,
+        "substantive_changes": application.substantive_changes,
         "production_address": application.production_address,
         "files": {c: f.sha256 for c, f in sorted(application.current_files().items())},
     }

@@ -131,6 +131,7 @@ def build_world() -> World:
         db.session.commit()
 
         certificate = certificate_for(demo, name="电子血压计 matrix")
+        application_in(demo, K.CHANGE, S.APPROVED, certificate=certificate)  # change document 1
         draft = application_in(demo, K.INITIAL, S.DRAFT, name="体温计 draft")
         submitted = application_in(demo, K.INITIAL, S.SUBMITTED, name="体温计 submitted")
         states = {state: application_in(demo, K.INITIAL, state, name=f"体温计 {state.value}")
@@ -248,6 +249,7 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "certificates.certificate_list": _none,
     "certificates.certificate_detail": lambda w: {"certificate_id": w.certificate},
     "certificates.certificate_print": lambda w: {"certificate_id": w.certificate},
+    "certificates.change_document": lambda w: {"certificate_id": w.certificate, "sequence": 1},
     "certificates.certificate_apply": lambda w: {"certificate_id": w.certificate,
                                                  "kind": "change"},
     "certificates.certificate_revoke": lambda w: {"certificate_id": w.certificate},
@@ -312,6 +314,7 @@ GET = {
     "certificates.certificate_list":    "L   200 200 200 200 200 200 200 200",
     "certificates.certificate_detail":  "L   200 404 200 200 200 200 404 200",
     "certificates.certificate_print":   "L   200 404 200 200 200 200 404 200",
+    "certificates.change_document":     "L   200 404 200 200 200 200 404 200",
     "certificates.certificate_apply":   "L   200 404 403 403 403 403 404 403",
     "certificates.registry":            "200 200 200 200 200 200 200 200 200",
     "certificates.verify":              "200 200 200 200 200 200 200 200 200",
