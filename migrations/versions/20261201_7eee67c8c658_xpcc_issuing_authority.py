@@ -1,7 +1,7 @@
 """XPCC (兵, 新疆生产建设兵团) as an issuing authority beside the 31 provinces
 
 Revision ID: 7eee67c8c658
-Revises: 898e281f9321
+Revises: c4a1e9d0b7f2
 Create Date: 2026-12-01 21:33:02.100784
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7eee67c8c658'
-down_revision = '898e281f9321'
+down_revision = 'c4a1e9d0b7f2'
 branch_labels = None
 depends_on = None
 
