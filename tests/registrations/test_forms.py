@@ -110,7 +110,8 @@ def test_certificate_application_without_any_new_value_rerenders_with_reason(app
     response = submit_form(client, path, path, {"change_description": "描述已填写"})
     assert response.status_code == 200
     page = text_of(response)
-    assert "Enter at least one new value." in page
+    # Order 47 Art 79 ¶2: a printed item or a substantive change
+    assert "Enter at least one new value or describe a substantive change." in page
     assert "描述已填写" in page
     assert _count(Application) == 1
 
