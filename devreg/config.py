@@ -8,10 +8,18 @@ from pathlib import Path
 from typing import Any
 
 DEV_SECRET_KEY = "devreg-development-only-secret"  # noqa: S105 - refused outside dev/testing
+DEV_AUDIT_KEY = "devreg-development-only-audit-key"  # refused outside development/testing
 
 
 class Defaults:
     SECRET_KEY = DEV_SECRET_KEY
+    #: keys the audit chain's HMAC, checkpoints and backup manifests; kept out of the database
+    #: (whoever can write the database must not be able to re-chain it) and distinct from
+    #: SECRET_KEY (a leaked session key must not let anyone rewrite the trail)
+    AUDIT_KEY = DEV_AUDIT_KEY
+    #: where `flask audit checkpoint` appends and `flask audit verify` reads; "-" = stdout only.
+    #: Default: <instance>/audit-checkpoints.jsonl
+    AUDIT_CHECKPOINT_PATH: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled from DATABASE_URL or the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     UPLOAD_FOLDER: str | None = None  # default: <instance>/uploads, never under static/
@@ -71,6 +79,10 @@ def load_config(app_config: Any, instance_path: str, overrides: dict[str, Any] |
         app_config["DEVREG_ENV"] = env["DEVREG_ENV"]
     if env.get("SECRET_KEY"):
         app_config["SECRET_KEY"] = env["SECRET_KEY"]
+    if env.get("AUDIT_KEY"):
+        app_config["AUDIT_KEY"] = env["AUDIT_KEY"]
+    if env.get("AUDIT_CHECKPOINT_PATH"):
+        app_config["AUDIT_CHECKPOINT_PATH"] = env["AUDIT_CHECKPOINT_PATH"]
     if env.get("DATABASE_URL"):
         app_config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(env["DATABASE_URL"])
     if env.get("RATELIMIT_STORAGE_URI"):
@@ -99,6 +111,8 @@ def load_config(app_config: Any, instance_path: str, overrides: dict[str, Any] |
         )
     if not app_config.get("UPLOAD_FOLDER"):
         app_config["UPLOAD_FOLDER"] = str(Path(instance_path) / "uploads")
+    if not app_config.get("AUDIT_CHECKPOINT_PATH"):
+        app_config["AUDIT_CHECKPOINT_PATH"] = str(Path(instance_path) / "audit-checkpoints.jsonl")
 
     app_config["PERMANENT_SESSION_LIFETIME"] = timedelta(
         minutes=app_config["IDLE_TIMEOUT_MINUTES"])
@@ -109,6 +123,13 @@ def load_config(app_config: Any, instance_path: str, overrides: dict[str, Any] |
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
             "(or DEVREG_ENV=development for a local demo)."
         )
+    if not relaxed and app_config["AUDIT_KEY"] in (None, "", DEV_AUDIT_KEY):
+        raise RuntimeError(
+            "AUDIT_KEY is not set. Set the AUDIT_KEY environment variable to a secret kept "
+            "outside the database (or DEVREG_ENV=development for a local demo)."
+        )
+    if app_config["AUDIT_KEY"] == app_config["SECRET_KEY"]:
+        raise RuntimeError("AUDIT_KEY must differ from SECRET_KEY.")
 
 
 def normalise_database_url(url: str) -> str:

@@ -48,6 +48,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "UPLOAD_FOLDER": str(base / "uploads"),
+        # per run, emptied after each test with the tables (never the developer's instance file)
+        "AUDIT_CHECKPOINT_PATH": str(base / "audit-checkpoints.jsonl"),
         "SERVER_NAME": "localhost",
         "PASSWORD_HASH_LIGHT": True,  # argon2 with production cost makes each sign-in ~0.5 s
         # tests read English unless they ask for zh_CN (the product's default is zh_CN)
@@ -84,6 +86,7 @@ def app_ctx(app: Flask) -> Iterator[Flask]:
         db.session.rollback()
         _empty_tables()
         db.session.remove()
+    Path(app.config["AUDIT_CHECKPOINT_PATH"]).unlink(missing_ok=True)
     upload_dir = Path(app.config["UPLOAD_FOLDER"])
     for path in sorted(upload_dir.rglob("*"), reverse=True):
         path.unlink() if path.is_file() else path.rmdir()

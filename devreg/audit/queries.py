@@ -1,14 +1,41 @@
-"""Reading and verifying the audit trail."""
+"""Reading and verifying the audit trail.
+
+Verification streams the trail in keyset batches (bounded memory at any size) and checks three
+things: each event's hash (HMAC under AUDIT_KEY, or SHA-256 for the legacy segment) and its link
+to the previous one; the trail against every signed checkpoint kept outside the database; and
+every audited row against the state its events reconstruct (an SQL edit of a row is reported
+with the record and field)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ScalarResult, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
 
-from devreg.audit.models import GENESIS_HASH, AuditEvent, chain_hash
+from devreg.audit.checkpoints import Checkpoint
+from devreg.audit.models import (
+    GENESIS_HASH,
+    KEYED,
+    LEGACY,
+    AuditEvent,
+    audit_key,
+    event_content,
+    keyed_hash,
+    legacy_hash,
+    snapshot,
+)
 from devreg.extensions import db
+
+BATCH = 5000
+ROW_BATCH = 500
+PROGRESS_EVERY = 100_000
+MAX_PROBLEMS = 1000
+
+Progress = Callable[[str], None]
 
 
 def history_of(obj: Any) -> list[AuditEvent]:
@@ -23,30 +50,250 @@ def history_of(obj: Any) -> list[AuditEvent]:
     )
 
 
+def trail_head() -> tuple[int, int | None, str]:
+    """(number of events, newest id, newest hash)."""
+    count = db.session.scalar(select(func.count(AuditEvent.id))) or 0
+    head = db.session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    return count, (head.id if head else None), (head.hash if head else GENESIS_HASH)
+
+
+def legacy_count() -> int:
+    return db.session.scalar(
+        select(func.count(AuditEvent.id)).where(AuditEvent.chain_version == LEGACY)) or 0
+
+
+_CHAIN_COLUMNS = (AuditEvent.id, AuditEvent.created_at, AuditEvent.actor_id,
+                  AuditEvent.actor_email, AuditEvent.client_address, AuditEvent.subject_type,
+                  AuditEvent.subject_id, AuditEvent.action, AuditEvent.before, AuditEvent.after,
+                  AuditEvent.prev_hash, AuditEvent.hash, AuditEvent.chain_version)
+
+
+def _events_after(last_id: int) -> Iterator[Any]:
+    """Every event with id > last_id, oldest first, fetched BATCH at a time."""
+    while True:
+        rows = db.session.execute(
+            select(*_CHAIN_COLUMNS).where(AuditEvent.id > last_id)
+            .order_by(AuditEvent.id).limit(BATCH)).all()
+        yield from rows
+        if len(rows) < BATCH:
+            return
+        last_id = rows[-1].id
+
+
+def _content(row: Any) -> dict[str, Any]:
+    return event_content(created_at=row.created_at, actor_id=row.actor_id,
+                         actor_email=row.actor_email, client_address=row.client_address,
+                         subject_type=row.subject_type, subject_id=row.subject_id,
+                         action=row.action, before=row.before, after=row.after)
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     event_id: int
     reason: str
 
 
-def _events_in_order() -> ScalarResult[AuditEvent]:
-    return db.session.scalars(
-        select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500)
-    )
+@dataclass
+class ChainReport:
+    first_break: ChainBreak | None = None
+    events: int = 0
+    legacy: int = 0
+    head_id: int | None = None
+    head_hash: str = GENESIS_HASH
+    checkpoints: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
 
 
 def verify_chain() -> tuple[int, ChainBreak | None]:
     """Walk the chain from the start; return how many events checked and the first break."""
+    report = verify_trail()
+    return report.events, report.first_break
+
+
+def verify_trail(checkpoints: Iterable[Checkpoint | tuple[int, str]] = (),
+                 progress: Progress | None = None) -> ChainReport:
+    """The chain from the start and against every checkpoint; each problem is one line."""
+    report = ChainReport()
+    at_position: dict[int, list[Checkpoint]] = {}
+    for item in checkpoints:
+        if isinstance(item, Checkpoint):
+            at_position.setdefault(item.events, []).append(item)
+            report.checkpoints += 1
+        else:
+            report.problems.append(f"CHECKPOINT line {item[0]} {item[1]}")
+    key = audit_key()
     expected_prev = GENESIS_HASH
-    count = 0
-    # close the streamed result even when returning early: on PostgreSQL it is a server-side
-    # cursor that would otherwise stay open in the session's transaction
-    with _events_in_order() as events:
-        for event in events:
-            count += 1
-            if event.prev_hash != expected_prev:
-                return count, ChainBreak(event.id, "previous-hash link does not match")
-            if chain_hash(event.content(), event.prev_hash) != event.hash:
-                return count, ChainBreak(event.id, "content does not match its hash")
-            expected_prev = event.hash
-    return count, None
+    broken = False
+    seen_keyed = False
+    for row in _events_after(0):
+        report.events += 1
+        position = report.events
+        if not broken:
+            reason = None
+            if row.prev_hash != expected_prev:
+                reason = "previous-hash link does not match"
+            elif row.chain_version == LEGACY:
+                if seen_keyed:
+                    reason = "a legacy (unkeyed) event after keyed events"
+                elif legacy_hash(_content(row), row.prev_hash) != row.hash:
+                    reason = "content does not match its hash"
+            elif row.chain_version == KEYED:
+                seen_keyed = True
+                if keyed_hash(_content(row), row.prev_hash, key) != row.hash:
+                    reason = "content does not match its hash (HMAC under AUDIT_KEY)"
+            else:
+                reason = f"unknown chain version {row.chain_version}"
+            if reason:
+                report.problems.append(f"BROKEN at event {row.id}: {reason}")
+                report.first_break = ChainBreak(row.id, reason)
+                broken = True
+        if row.chain_version == LEGACY:
+            report.legacy += 1
+        for checkpoint in at_position.pop(position, []):
+            if checkpoint.head_hash != row.hash:
+                report.problems.append(
+                    f"REWRITTEN: the {checkpoint.label()} recorded event {checkpoint.events} "
+                    f"with hash {checkpoint.head_hash[:12]}…, the trail now has "
+                    f"{row.hash[:12]}… (events rewritten, deleted or re-chained)")
+            elif checkpoint.legacy != report.legacy:
+                report.problems.append(
+                    f"REWRITTEN: the {checkpoint.label()} counted {checkpoint.legacy} legacy "
+                    f"events, the trail now has {report.legacy} up to that point")
+        expected_prev = row.hash
+        report.head_id, report.head_hash = row.id, row.hash
+        if progress and position % PROGRESS_EVERY == 0:
+            progress(f"audit verify: {position} events checked")
+    for missing in sorted(at_position):
+        for checkpoint in at_position[missing]:
+            report.problems.append(
+                f"TRUNCATED: the {checkpoint.label()} recorded {checkpoint.events} events "
+                f"(newest id {checkpoint.head_id}), the trail now holds {report.events}")
+    return report
+
+
+# --- rows against the trail -------------------------------------------------------------------
+
+def audited_models() -> list[type]:
+    """Every model that declares audit_fields, by name (the events' subject_type)."""
+    found = {m.class_.__name__: m.class_ for m in db.Model.registry.mappers
+             if getattr(m.class_, "audit_fields", None)}
+    return [found[name] for name in sorted(found)]
+
+
+@dataclass
+class _Trail:
+    subject_id: int
+    state: dict[str, Any] | None  #: None once the trail records the deletion
+    created: bool  #: the trail holds the record's creation (so every field is known)
+
+
+def _trail_states(subject_type: str) -> Iterator[_Trail]:
+    """Per record of one type, in id order: the state its events add up to."""
+    last_subject, last_id = -1, 0
+    current: _Trail | None = None
+    while True:
+        rows = db.session.execute(
+            select(AuditEvent.id, AuditEvent.subject_id, AuditEvent.action, AuditEvent.before,
+                   AuditEvent.after)
+            .where(AuditEvent.subject_type == subject_type,
+                   or_(AuditEvent.subject_id > last_subject,
+                       and_(AuditEvent.subject_id == last_subject, AuditEvent.id > last_id)))
+            .order_by(AuditEvent.subject_id, AuditEvent.id).limit(BATCH)).all()
+        for row in rows:
+            if current is None or current.subject_id != row.subject_id:
+                if current is not None:
+                    yield current
+                current = _Trail(row.subject_id, {}, False)
+            if row.action == "delete":
+                current.state = None
+            elif row.before is None:  # a creation carries the whole record
+                current.state, current.created = dict(row.after or {}), True
+            elif current.state is not None:
+                current.state.update(row.after or {})
+        if len(rows) < BATCH:
+            break
+        last_subject, last_id = rows[-1].subject_id, rows[-1].id
+    if current is not None:
+        yield current
+
+
+def _live_rows(session: Session, model: type) -> Iterator[tuple[int, dict[str, Any]]]:
+    pk = model.__mapper__.primary_key[0]  # type: ignore[attr-defined]
+    last: Any = None
+    while True:
+        query = select(model).order_by(pk).limit(ROW_BATCH)
+        if last is not None:
+            query = query.where(pk > last)
+        objects = session.scalars(query).unique().all()
+        batch = [(getattr(obj, pk.key), snapshot(obj)) for obj in objects]
+        session.expunge_all()  # bounded memory: forget the batch before the next
+        yield from batch
+        if len(objects) < ROW_BATCH:
+            return
+        last = batch[-1][0]
+
+
+def _same(recorded: Any, live: Any) -> bool:
+    if recorded == live:
+        return True
+    if isinstance(recorded, str) and isinstance(live, str):
+        try:  # one instant written with another offset (+08:00 in the event, UTC in the row)
+            return datetime.fromisoformat(recorded) == datetime.fromisoformat(live)
+        except ValueError:
+            return False
+    return False
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def verify_rows(progress: Progress | None = None) -> list[str]:
+    """Every audited row must hold what its events say; one line per record and field."""
+    problems: list[str] = []
+    # a session of its own on the same connection (sees the same transaction, e.g. a restore
+    # not yet committed) whose identity map is emptied batch by batch
+    with Session(bind=db.session.connection(), autoflush=False) as session:
+        for model in audited_models():
+            name = model.__name__
+            fields = model.audit_fields  # type: ignore[attr-defined]
+            trail, live = _trail_states(name), _live_rows(session, model)
+            recorded, row = next(trail, None), next(live, None)
+            while recorded is not None or row is not None:
+                if row is not None and (recorded is None or row[0] < recorded.subject_id):
+                    problems.append(f"ROW {name} {row[0]}: no event in the trail created it "
+                                    "(inserted behind the application)")
+                    row = next(live, None)
+                    continue
+                if recorded is not None and (row is None or recorded.subject_id < row[0]):
+                    if recorded.state is not None:
+                        problems.append(f"ROW {name} {recorded.subject_id}: missing, but the "
+                                        "trail records no deletion")
+                    recorded = next(trail, None)
+                    continue
+                if recorded is None or row is None:  # pragma: no cover - handled above
+                    break
+                if recorded.state is None:
+                    problems.append(f"ROW {name} {row[0]}: present, but the trail records its "
+                                    "deletion")
+                else:
+                    for field_name in fields:
+                        if field_name not in recorded.state:
+                            continue  # a record older than the trail: only known fields count
+                        if not _same(recorded.state[field_name], row[1].get(field_name)):
+                            problems.append(
+                                f"ROW {name} {row[0]} field {field_name}: the trail says "
+                                f"{_shown(recorded.state[field_name])}, the row holds "
+                                f"{_shown(row[1].get(field_name))}")
+                recorded, row = next(trail, None), next(live, None)
+                if len(problems) > MAX_PROBLEMS:
+                    return problems
+            if progress:
+                progress(f"audit verify: {name} rows checked")
+    return problems

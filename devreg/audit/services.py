@@ -7,24 +7,31 @@ predecessor; on SQLite the flush's first write already holds the database's writ
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import event, insert, inspect, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import RelationshipProperty, Session
 
-from devreg.audit.models import GENESIS_HASH, AuditEvent, chain_hash, event_content
+from devreg.audit.models import (
+    GENESIS_HASH,
+    KEYED,
+    AuditEvent,
+    audit_key,
+    event_content,
+    jsonable,
+    keyed_hash,
+    snapshot,
+)
 from devreg.db import utcnow
 
 AUDIT_LOCK_KEY = 0x6465767265  # "devre": any constant shared by all writers
 _PENDING = "devreg_audit_pending"
 _ACTION_ATTR = "_devreg_audit_action"
+_DIRTY: Any = object()  #: marks a pending update whose changes are read after the flush
 _system_actor: ContextVar[tuple[int | None, str] | None] = ContextVar("audit_actor", default=None)
 
 
@@ -43,27 +50,6 @@ def label_next_change(obj: Any, action: str) -> None:
     obj.__dict__[_ACTION_ATTR] = action
 
 
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal | float):
-        return str(value)
-    if isinstance(value, list | tuple | set | frozenset):
-        return sorted(_jsonable(v) for v in value)
-    if hasattr(value, "__mapper__"):  # a related row: record its key, not its display text
-        identity = inspect(value).identity
-        return identity[0] if identity and len(identity) == 1 else str(identity)
-    return str(value)
-
-
-def _snapshot(obj: Any) -> dict[str, Any]:
-    return {f: _jsonable(getattr(obj, f)) for f in obj.audit_fields}
-
-
 def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     state = inspect(obj)
     before, after = {}, {}
@@ -74,13 +60,15 @@ def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         history = attr.load_history()
         if not history.has_changes():
             continue
-        old = history.deleted[0] if history.deleted else None
-        new = history.added[0] if history.added else None
-        if isinstance(new, list) or isinstance(old, list):  # relationship collections
+        prop = state.mapper.attrs.get(field)
+        if isinstance(prop, RelationshipProperty) and prop.uselist:  # a collection: all of it
             old = list(history.unchanged) + list(history.deleted)
             new = list(history.unchanged) + list(history.added)
-        if _jsonable(old) != _jsonable(new):
-            before[field], after[field] = _jsonable(old), _jsonable(new)
+        else:
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+        if jsonable(old) != jsonable(new):
+            before[field], after[field] = jsonable(old), jsonable(new)
     return before, after
 
 
@@ -95,21 +83,34 @@ def _collect(session: Session, flush_context: Any, instances: Any) -> None:
         if _is_audited(obj):
             pending.append((obj, obj.__dict__.pop(_ACTION_ATTR, "create"), None, None))
     for obj in session.dirty:
-        if not _is_audited(obj):
-            continue
-        before, after = _changes(obj)
-        action = obj.__dict__.pop(_ACTION_ATTR, None)
-        if before or after or action:
-            pending.append((obj, action or "update", before, after))
+        if _is_audited(obj):
+            # the changes are read after the flush: a foreign key set through its relationship
+            # (application.certificate = ...) only reaches its column during the flush
+            pending.append((obj, obj.__dict__.pop(_ACTION_ATTR, None), _DIRTY, None))
     for obj in session.deleted:
         if _is_audited(obj):
-            pending.append((obj, "delete", _snapshot(obj), None))
+            pending.append((obj, "delete", snapshot(obj), None))
+
+
+def _resolve(pending: list[tuple[Any, Any, Any, Any]]) -> list[tuple[Any, str, Any, Any]]:
+    """The events to write: updates with no change to an audited field (and no label) drop."""
+    events = []
+    for obj, action, before, after in pending:
+        if before is _DIRTY:
+            before, after = _changes(obj)
+            if not (before or after or action):
+                continue
+            action = action or "update"
+        elif after is None and action != "delete":
+            after = snapshot(obj)
+        events.append((obj, action, before, after))
+    return events
 
 
 @event.listens_for(Session, "after_flush")
 def _write(session: Session, flush_context: Any) -> None:
-    pending = session.info.pop(_PENDING, [])
-    if not pending:
+    events = _resolve(session.info.pop(_PENDING, []))
+    if not events:
         return
     connection = session.connection()
     if connection.dialect.name == "postgresql":
@@ -118,9 +119,8 @@ def _write(session: Session, flush_context: Any) -> None:
         select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).scalar() or GENESIS_HASH
     actor_id, actor_email, client_address = _current_actor()
-    for obj, action, before, after in pending:
-        if after is None and action != "delete":
-            after = _snapshot(obj)
+    key = audit_key()
+    for obj, action, before, after in events:
         fields = {
             "actor_id": actor_id,
             "actor_email": actor_email,
@@ -132,10 +132,11 @@ def _write(session: Session, flush_context: Any) -> None:
             "after": after,
         }
         created_at = utcnow()
-        digest = chain_hash(event_content(created_at=created_at, **fields), prev_hash)
+        digest = keyed_hash(event_content(created_at=created_at, **fields), prev_hash, key)
         connection.execute(
             insert(AuditEvent).values(
-                created_at=created_at, prev_hash=prev_hash, hash=digest, **fields
+                created_at=created_at, prev_hash=prev_hash, hash=digest, chain_version=KEYED,
+                **fields
             )
         )
         prev_hash = digest

@@ -28,8 +28,8 @@ def make_app(base: Flask, **overrides: Any) -> Flask:
     from tests.conftest import FreshContextClient
 
     config = {key: base.config[key] for key in
-              ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "UPLOAD_FOLDER",
-               "SERVER_NAME", "BABEL_DEFAULT_LOCALE")}
+              ("TESTING", "SECRET_KEY", "AUDIT_KEY", "AUDIT_CHECKPOINT_PATH",
+               "SQLALCHEMY_DATABASE_URI", "UPLOAD_FOLDER", "SERVER_NAME", "BABEL_DEFAULT_LOCALE")}
     # the suite's relaxed rate limits, where the application has them
     config.update({key: value for key, value in base.config.items()
                    if key.endswith(("_RATE_LIMIT_PER_ACCOUNT", "_RATE_LIMIT_PER_ADDRESS"))})
@@ -123,3 +123,19 @@ def replay(app: Flask, cookie_value: str):  # type: ignore[no-untyped-def]
     other = app.test_client()
     other.set_cookie("session", cookie_value, domain="localhost")
     return other
+
+
+def tamper(sql: str, **params: Any) -> None:
+    """An SQL edit behind the application, committed. On PostgreSQL it runs as the audit table's
+    owner, who can switch off the append-only trigger (the app role, with INSERT and SELECT
+    only, cannot)."""
+    from sqlalchemy import text
+
+    postgres = db.engine.dialect.name == "postgresql"
+    trigger = "TRIGGER audit_events_append_only"
+    if postgres:
+        db.session.execute(text(f"ALTER TABLE audit_events DISABLE {trigger}"))
+    db.session.execute(text(sql), params)
+    if postgres:
+        db.session.execute(text(f"ALTER TABLE audit_events ENABLE {trigger}"))
+    db.session.commit()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from devreg.audit.models import AuditEvent
 from devreg.extensions import db
 from devreg.orgs.queries import find_by_uscc
 from tests.conftest import login, post
-from tests.foundation.helpers import make_uscc, text_of
+from tests.foundation.helpers import make_uscc, tamper, text_of
 
 USCC = make_uscc("91350200MA0000001")
 ORG_FORM = {"name_zh": "厦门测试医疗有限公司", "name_en": "Xiamen Test Medical Co., Ltd.",
@@ -39,11 +39,6 @@ def create_org(client):  # type: ignore[no-untyped-def]
                     token_from="/admin/organisations/new")
     assert response.status_code == 302, text_of(response)[:2000]
     return find_by_uscc(USCC)
-
-
-def tamper(sql: str, **params) -> None:  # type: ignore[no-untyped-def]
-    db.session.execute(text(sql), params)
-    db.session.commit()
 
 
 def test_create_org_via_form_writes_create_event_with_actor_and_address(client, demo):

@@ -46,7 +46,8 @@ def test_wrong_method_renders_devreg_405(client):
 
 @pytest.mark.parametrize("testing", [False, True])
 def test_unhandled_error_renders_500_without_traceback(app, testing):
-    broken = make_app(app, TESTING=testing, SECRET_KEY="another-test-secret-key")
+    broken = make_app(app, TESTING=testing, SECRET_KEY="another-test-secret-key",
+                      AUDIT_KEY="another-test-audit-key")
 
     @broken.route("/boom")
     def boom():  # type: ignore[no-untyped-def]
@@ -69,7 +70,8 @@ def test_unhandled_error_renders_500_without_traceback(app, testing):
 
 
 def test_unhandled_error_signed_in_renders_500_page(app, demo):
-    broken = make_app(app, TESTING=False, SECRET_KEY="another-test-secret-key")
+    broken = make_app(app, TESTING=False, SECRET_KEY="another-test-secret-key",
+                      AUDIT_KEY="another-test-audit-key")
 
     @broken.route("/boom")
     def boom():  # type: ignore[no-untyped-def]
