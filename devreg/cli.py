@@ -143,7 +143,10 @@ def backup_command(path: Path) -> None:
     """Save the database and the uploaded files to PATH (a .tar.gz)."""
     from devreg.backup import create_backup
 
-    counts = create_backup(path)
+    try:
+        counts = create_backup(path)
+    except OSError as error:
+        raise click.ClickException(f"backup not written: {error}") from None
     click.echo(f"Backup written to {path}: {sum(counts.values())} rows in {len(counts)} tables.")
 
 
@@ -151,12 +154,18 @@ def backup_command(path: Path) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_command(path: Path) -> None:
     """Restore a backup into an empty instance (run `flask db upgrade` first)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from devreg.backup import RestoreRefused, restore_backup
 
     try:
         counts = restore_backup(path)
     except RestoreRefused as refused:
         db.session.rollback()
-        raise click.ClickException(str(refused)) from None
+        raise click.ClickException(f"restore refused: {refused}") from None
+    except (SQLAlchemyError, OSError) as error:  # one line, never a traceback
+        db.session.rollback()
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        raise click.ClickException(f"restore refused: {detail}") from None
     db.session.commit()
     click.echo(f"Restored {sum(counts.values())} rows in {len(counts)} tables from {path}.")

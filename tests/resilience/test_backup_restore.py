@@ -1,44 +1,22 @@
 """flask backup / flask restore: database and files together, restorable into an empty
-instance, with an intact audit chain."""
+instance, with an intact audit chain. (Tampered archives: test_backup_tampering.py.)"""
 
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from devreg import create_app
 from devreg.audit.models import AuditEvent
 from devreg.clock import china_today
 from devreg.extensions import db
 from devreg.registrations import files
 from devreg.registrations.models import DossierFile
 from tests.registrations.helpers import submitted_application
+from tests.resilience.helpers import second_instance
 
 
 def _second_instance(app, tmp_path: Path):
-    """An empty instance: a fresh database (SQLite file, or a new PostgreSQL database)."""
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if url.startswith("postgresql"):
-        import psycopg
-
-        admin = url.replace("+psycopg", "").rsplit("/", 1)[0] + "/postgres"
-        name = f"devreg_restore_{tmp_path.name[-8:].lower().replace('-', '_')}"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        target_url = url.rsplit("/", 1)[0] + "/" + name
-
-        def drop():
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        target_url = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-
-        def drop():
-            return None
-    other = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": target_url,
-                        "UPLOAD_FOLDER": str(tmp_path / "restored-uploads")})
-    return other, drop
+    return second_instance(app, tmp_path)
 
 
 def test_backup_then_restore_into_empty_instance_keeps_rows_files_and_chain(app, demo, tmp_path):
