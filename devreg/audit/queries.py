@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from devreg.audit.checkpoints import Checkpoint
@@ -192,32 +192,55 @@ class _Trail:
     created: bool  #: the trail holds the record's creation (so every field is known)
 
 
-def _trail_states(subject_type: str) -> Iterator[_Trail]:
-    """Per record of one type, in id order: the state its events add up to."""
-    last_subject, last_id = -1, 0
-    current: _Trail | None = None
+def _subject_events(subject_type: str) -> Iterator[Any]:
+    """Every event of one record type, by record then time, fetched BATCH at a time.
+
+    The keyset is the record id alone, so each batch is a range scan of the (subject_type,
+    subject_id) index; a batch ending inside one record's events is cut back to the records it
+    holds whole, and a record with more than BATCH events is read on its own, by event id."""
+    columns = (AuditEvent.id, AuditEvent.subject_id, AuditEvent.action, AuditEvent.before,
+               AuditEvent.after)
+    last_subject = -1
     while True:
         rows = db.session.execute(
-            select(AuditEvent.id, AuditEvent.subject_id, AuditEvent.action, AuditEvent.before,
-                   AuditEvent.after)
-            .where(AuditEvent.subject_type == subject_type,
-                   or_(AuditEvent.subject_id > last_subject,
-                       and_(AuditEvent.subject_id == last_subject, AuditEvent.id > last_id)))
+            select(*columns).where(AuditEvent.subject_type == subject_type,
+                                   AuditEvent.subject_id > last_subject)
             .order_by(AuditEvent.subject_id, AuditEvent.id).limit(BATCH)).all()
-        for row in rows:
-            if current is None or current.subject_id != row.subject_id:
-                if current is not None:
-                    yield current
-                current = _Trail(row.subject_id, {}, False)
-            if row.action == "delete":
-                current.state = None
-            elif row.before is None:  # a creation carries the whole record
-                current.state, current.created = dict(row.after or {}), True
-            elif current.state is not None:
-                current.state.update(row.after or {})
         if len(rows) < BATCH:
-            break
-        last_subject, last_id = rows[-1].subject_id, rows[-1].id
+            yield from rows
+            return
+        whole = [r for r in rows if r.subject_id != rows[-1].subject_id]
+        if whole:
+            yield from whole
+            last_subject = whole[-1].subject_id
+            continue
+        subject, last_id = rows[-1].subject_id, 0  # one record with BATCH events or more
+        while True:
+            own = db.session.execute(
+                select(*columns).where(AuditEvent.subject_type == subject_type,
+                                       AuditEvent.subject_id == subject, AuditEvent.id > last_id)
+                .order_by(AuditEvent.id).limit(BATCH)).all()
+            yield from own
+            if len(own) < BATCH:
+                break
+            last_id = own[-1].id
+        last_subject = subject
+
+
+def _trail_states(subject_type: str) -> Iterator[_Trail]:
+    """Per record of one type, in id order: the state its events add up to."""
+    current: _Trail | None = None
+    for row in _subject_events(subject_type):
+        if current is None or current.subject_id != row.subject_id:
+            if current is not None:
+                yield current
+            current = _Trail(row.subject_id, {}, False)
+        if row.action == "delete":
+            current.state = None
+        elif row.before is None:  # a creation carries the whole record
+            current.state, current.created = dict(row.after or {}), True
+        elif current.state is not None:
+            current.state.update(row.after or {})
     if current is not None:
         yield current
 
