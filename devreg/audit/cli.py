@@ -8,7 +8,7 @@ import click
 
 from devreg.audit import bp, checkpoints
 from devreg.audit.models import GENESIS_HASH
-from devreg.audit.queries import legacy_count, trail_head, verify_rows, verify_trail
+from devreg.audit.queries import extends, legacy_count, trail_head, verify_rows, verify_trail
 
 
 def _progress(message: str) -> None:
@@ -42,16 +42,14 @@ def verify_command(checkpoint_file: str | None) -> None:
 def checkpoint_command(target: str | None) -> None:
     """Append a signed checkpoint (event count, head hash, time) outside the database.
 
-    Refuses when the trail no longer extends the previous checkpoint, so a truncated or
-    re-chained trail is never blessed by a new checkpoint."""
+    Refuses when the trail no longer extends the previous checkpoint (checking only the events
+    written since), so a truncated or re-chained trail is never blessed by a new checkpoint."""
     path = target or checkpoints.checkpoint_path()
     previous = checkpoints.latest(checkpoints.checkpoint_path() if path == "-" else path)
-    if previous is not None:
-        report = verify_trail([previous])
-        if not report.intact:
-            click.echo("Refused: the trail does not extend the last checkpoint: "
-                       + report.problems[0])
-            sys.exit(1)
+    problem = extends(previous) if previous is not None else None
+    if problem:
+        click.echo(f"Refused: the trail does not extend the last checkpoint: {problem}")
+        sys.exit(1)
     events, head_id, head_hash = trail_head()
     checkpoint = checkpoints.new_checkpoint(events, legacy_count(), head_id,
                                             head_hash or GENESIS_HASH)

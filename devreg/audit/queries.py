@@ -109,6 +109,49 @@ class ChainReport:
         return not self.problems
 
 
+def _event_problem(row: Any, expected_prev: str, seen_keyed: bool, key: bytes) -> str | None:
+    """Why this event does not continue the chain, or None."""
+    if row.prev_hash != expected_prev:
+        return "previous-hash link does not match"
+    if row.chain_version == LEGACY:
+        if seen_keyed:
+            return "a legacy (unkeyed) event after keyed events"
+        if legacy_hash(_content(row), row.prev_hash) != row.hash:
+            return "content does not match its hash"
+        return None
+    if row.chain_version == KEYED:
+        if keyed_hash(_content(row), row.prev_hash, key) != row.hash:
+            return "content does not match its hash (HMAC under AUDIT_KEY)"
+        return None
+    return f"unknown chain version {row.chain_version}"
+
+
+def extends(checkpoint: Checkpoint) -> str | None:
+    """Whether the trail still holds the checkpoint's head at its position and every later event
+    continues the chain (what `audit checkpoint` needs: it reads only the events since)."""
+    events = db.session.scalar(select(func.count(AuditEvent.id))) or 0
+    if events < checkpoint.events:
+        return (f"TRUNCATED: the {checkpoint.label()} recorded {checkpoint.events} events "
+                f"(newest id {checkpoint.head_id}), the trail now holds {events}")
+    last_id, prev = 0, GENESIS_HASH
+    if checkpoint.events:
+        head = db.session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id)
+                                  .offset(checkpoint.events - 1).limit(1)).one()
+        if head.hash != checkpoint.head_hash:
+            return (f"REWRITTEN: the {checkpoint.label()} recorded event {checkpoint.events} "
+                    f"with hash {checkpoint.head_hash[:12]}…, the trail now has "
+                    f"{head.hash[:12]}… (events rewritten, deleted or re-chained)")
+        last_id, prev = head.id, head.hash
+    key, seen_keyed = audit_key(), checkpoint.legacy < checkpoint.events
+    for row in _events_after(last_id):
+        reason = _event_problem(row, prev, seen_keyed, key)
+        if reason:
+            return f"BROKEN at event {row.id}: {reason}"
+        seen_keyed = seen_keyed or row.chain_version == KEYED
+        prev = row.hash
+    return None
+
+
 def verify_chain() -> tuple[int, ChainBreak | None]:
     """Walk the chain from the start; return how many events checked and the first break."""
     report = verify_trail()
@@ -134,20 +177,8 @@ def verify_trail(checkpoints: Iterable[Checkpoint | tuple[int, str]] = (),
         report.events += 1
         position = report.events
         if not broken:
-            reason = None
-            if row.prev_hash != expected_prev:
-                reason = "previous-hash link does not match"
-            elif row.chain_version == LEGACY:
-                if seen_keyed:
-                    reason = "a legacy (unkeyed) event after keyed events"
-                elif legacy_hash(_content(row), row.prev_hash) != row.hash:
-                    reason = "content does not match its hash"
-            elif row.chain_version == KEYED:
-                seen_keyed = True
-                if keyed_hash(_content(row), row.prev_hash, key) != row.hash:
-                    reason = "content does not match its hash (HMAC under AUDIT_KEY)"
-            else:
-                reason = f"unknown chain version {row.chain_version}"
+            reason = _event_problem(row, expected_prev, seen_keyed, key)
+            seen_keyed = seen_keyed or row.chain_version == KEYED
             if reason:
                 report.problems.append(f"BROKEN at event {row.id}: {reason}")
                 report.first_break = ChainBreak(row.id, reason)

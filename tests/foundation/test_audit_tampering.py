@@ -271,6 +271,37 @@ def test_checkpoint_refused_when_the_trail_was_truncated_since_the_last(app, dem
     assert len(checkpoint_lines(app)) == 1
 
 
+def test_checkpoint_refused_when_an_event_since_the_last_was_rewritten(app, demo, client):
+    checkpoint(app)
+    create_orgs(client, 2)
+    newest = event_ids()[-1]
+    tamper("UPDATE audit_events SET actor_email = 'x@example.com' WHERE id = :id", id=newest)
+    result = cli(app, "audit", "checkpoint")
+    assert result.exit_code == 1
+    assert f"BROKEN at event {newest}: content does not match its hash" in result.stdout
+    assert len(checkpoint_lines(app)) == 1
+
+
+def test_checkpoint_refused_when_events_were_replaced_past_it(app, demo, client):
+    count = len(event_ids())
+    checkpoint(app)
+    tamper("DELETE FROM audit_events WHERE id > :id", id=event_ids()[-3])
+    create_orgs(client, 3)
+    result = cli(app, "audit", "checkpoint")
+    assert result.exit_code == 1
+    assert f"REWRITTEN: the checkpoint of {checkpoint_lines(app)[0]['at']} (line 1) recorded " \
+           f"event {count}" in result.stdout
+
+
+def test_checkpoint_after_new_events_extends_the_last(app, demo, client):
+    checkpoint(app)
+    create_orgs(client, 2)
+    checkpoint(app)
+    first, second = checkpoint_lines(app)
+    assert second["events"] == first["events"] + 2
+    assert verify(app).exit_code == 0
+
+
 # --- SQL edits of audited rows ----------------------------------------------------------------
 
 def test_verify_sql_edit_of_certificate_and_application_reports_record_and_field(app, demo):
