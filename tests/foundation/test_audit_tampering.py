@@ -416,3 +416,45 @@ def test_config_default_checkpoint_path_is_in_the_instance_folder(app, monkeypat
                              "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     assert configured.config["AUDIT_CHECKPOINT_PATH"] == str(
         Path(configured.instance_path) / "audit-checkpoints.jsonl")
+
+
+def test_migration_existing_sha256_events_become_a_verifying_legacy_segment(app, tmp_path):
+    """A database from before the key: the migration marks its events legacy and they keep
+    verifying (test_verify_legacy_segment_before_keyed_events_verifies chains keyed ones on)."""
+    from flask_migrate import upgrade
+    from sqlalchemy import JSON, Integer, String, column, table
+
+    from devreg.audit.models import event_content
+    from devreg.db import UTCDateTime, utcnow
+    from tests.foundation.helpers import dispose, make_app
+    from tests.foundation.test_migrations import empty_database
+
+    old_table = table(  # audit_events as it was before the migration (no chain_version)
+        "audit_events", column("created_at", UTCDateTime()), column("actor_id", Integer),
+        *(column(name, String) for name in ("actor_email", "client_address", "subject_type",
+                                             "action", "prev_hash", "hash")),
+        column("subject_id", Integer), column("before", JSON), column("after", JSON))
+    with empty_database(tmp_path) as url:
+        old = make_app(app, SQLALCHEMY_DATABASE_URI=url)
+        try:
+            with old.app_context():
+                upgrade(revision="898e281f9321")
+                prev = GENESIS_HASH
+                for n in (1, 2):
+                    created = utcnow()
+                    fields = {"actor_id": None, "actor_email": "system", "client_address": None,
+                              "subject_type": "Nothing", "subject_id": n, "action": "create",
+                              "before": None, "after": {"n": n}}
+                    digest = legacy_hash(event_content(created_at=created, **fields), prev)
+                    db.session.execute(old_table.insert().values(
+                        created_at=created, prev_hash=prev, hash=digest, **fields))
+                    prev = digest
+                db.session.commit()
+                upgrade()
+                assert db.session.scalars(select(AuditEvent.chain_version)).all() == [1, 1]
+                report = queries.verify_trail()
+                assert report.intact, report.problems
+                assert report.legacy == 2
+                db.session.remove()
+        finally:
+            dispose(old)
