@@ -10,7 +10,7 @@ On PostgreSQL a trigger refuses UPDATE and DELETE on audit_events (TRUNCATE, use
 suite and by nobody else, is left to privileges: grant the app role INSERT and SELECT only).
 
 Revision ID: 7e480259c41f
-Revises: 898e281f9321
+Revises: e16bf9b65a21
 Create Date: 2026-12-01 21:40:00
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7e480259c41f'
-down_revision = '898e281f9321'
+down_revision = 'e16bf9b65a21'
 branch_labels = None
 depends_on = None
 
