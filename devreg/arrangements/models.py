@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from devreg.arrangements.states import ArrangementState
@@ -15,11 +15,21 @@ from devreg.orgs.models import Organisation
 from devreg.production.models import ProductionLicence, ProductionSite
 from devreg.registrations.models import Device
 
+#: the states in which an arrangement is live
+LIVE_STATES = (ArrangementState.PROPOSED, ArrangementState.CONFIRMED, ArrangementState.ACTIVE,
+         ArrangementState.SUSPENDED)
+_LIVE_SQL = "state IN ({})".format(", ".join(f"'{s.value}'" for s in LIVE_STATES))
+
 
 class Arrangement(TimestampMixin, db.Model):
     """Commissioned production of one device at one manufacturer site (or self-manufacture)."""
 
     __tablename__ = "arrangements"
+    # one live arrangement per device and site (issue 8 item 3)
+    __table_args__ = (
+        Index("uq_arrangements_live_device_site", "device_id", "site_id", unique=True,
+              sqlite_where=text(_LIVE_SQL), postgresql_where=text(_LIVE_SQL)),
+    )
     audit_fields = ("state", "device_id", "holder_org_id", "manufacturer_org_id", "site_id",
                     "planned_start", "planned_end", "is_self_manufacture", "clauses",
                     "decline_reason", "end_date", "end_reason", "suspension_reason",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from devreg.auth.models import User
@@ -94,6 +94,12 @@ class ScopeChangeRequest(TimestampMixin, db.Model):
     """A manufacturer asks its licensing province to add catalogue codes and/or a site."""
 
     __tablename__ = "scope_change_requests"
+    # one pending scope change per licence (issue 8 item 3)
+    __table_args__ = (
+        Index("uq_scope_change_requests_pending", "licence_id", unique=True,
+              sqlite_where=text("state = 'pending'"),
+              postgresql_where=text("state = 'pending'")),
+    )
     audit_fields = ("licence_id", "state", "added_codes", "new_site_address", "reason",
                     "decision_reason", "decided_by_id")
 

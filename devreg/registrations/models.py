@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from devreg.auth.models import User
@@ -14,18 +23,24 @@ from devreg.extensions import db
 from devreg.orgs.models import Organisation
 from devreg.reference.models import CatalogueCategory
 from devreg.registrations.kinds import CHECKLISTS, ApplicationKind, Chapter
-from devreg.registrations.states import ApplicationState
+from devreg.registrations.states import OPEN_STATES, ApplicationState
 
 if TYPE_CHECKING:
     from devreg.certificates.models import Certificate
+    from devreg.signatures.models import Signature
+
+#: the states in which an application is open (draft included): at most one per device and
+#: kind, and per certificate and kind, is enforced by partial unique indexes
+_OPEN_SQL = "state IN ({})".format(", ".join(
+    f"'{s.value}'" for s in sorted({ApplicationState.DRAFT, *OPEN_STATES})))
 
 
 class Device(TimestampMixin, db.Model):
     """A Class II device as the holder describes it; the certificate copies these items."""
 
     __tablename__ = "devices"
-    audit_fields = ("name", "model_spec", "structure", "intended_use", "category_code",
-                    "is_ivd_reagent", "holder_org_id")
+    audit_fields = ("name", "model_spec", "structure", "intended_use", "technical_requirements",
+                    "category_code", "is_ivd_reagent", "holder_org_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     holder_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -36,6 +51,10 @@ class Device(TimestampMixin, db.Model):
     structure: Mapped[str] = mapped_column(Text)
     #: 适用范围 / 预期用途
     intended_use: Mapped[str] = mapped_column(Text)
+    #: 产品技术要求: summary of the product technical requirements (the full document is
+    #: dossier chapter 3); a registered item (Order 47 Art 26, 79), attached to the certificate
+    #: (Art 58)
+    technical_requirements: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: catalogue subcategory "01".."22"; "40" for IVD reagents
     category_code: Mapped[str] = mapped_column(ForeignKey("catalogue_categories.code"))
     is_ivd_reagent: Mapped[bool] = mapped_column(default=False)
@@ -54,6 +73,12 @@ class Application(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("kind = 'initial' OR certificate_id IS NOT NULL", name="certificate"),
         Index("ix_applications_province_state", "province_code", "state"),
+        # one open application of a kind per device, and per certificate (issue 8 item 3)
+        Index("uq_applications_open_device_kind", "device_id", "kind", unique=True,
+              sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
+        Index("uq_applications_open_certificate_kind", "certificate_id", "kind", unique=True,
+              sqlite_where=text(f"certificate_id IS NOT NULL AND {_OPEN_SQL}"),
+              postgresql_where=text(f"certificate_id IS NOT NULL AND {_OPEN_SQL}")),
     )
     audit_fields = (
         "kind", "state", "device_id", "certificate_id", "is_priority", "acceptance_number",
@@ -138,6 +163,9 @@ class Application(TimestampMixin, db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     files: Mapped[list[DossierFile]] = relationship(
         back_populates="application", order_by="DossierFile.id", lazy="selectin")
+    #: what was submitted, one row per round (submit, resubmit, supplement answer, filing)
+    contents: Mapped[list[SubmittedContent]] = relationship(
+        back_populates="application", order_by="SubmittedContent.round", lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -161,6 +189,11 @@ class Application(TimestampMixin, db.Model):
         return [c for c in self.checklist if c.required and c.code not in present]
 
     @property
+    def submitted_content(self) -> SubmittedContent | None:
+        """The latest frozen round: what reviewers, the approver and the certificate use."""
+        return self.contents[-1] if self.contents else None
+
+    @property
     def reference(self) -> str:
         return self.acceptance_number or f"DR-{self.id:06d}"
 
@@ -172,7 +205,14 @@ class DossierFile(db.Model):
     """One uploaded version of one dossier chapter. Replacing keeps the old version."""
 
     __tablename__ = "dossier_files"
-    __table_args__ = (Index("ix_dossier_files_app_chapter", "application_id", "chapter"),)
+    __table_args__ = (
+        Index("ix_dossier_files_app_chapter", "application_id", "chapter"),
+        # one current file per chapter; version numbers never repeat (issue 8 item 2)
+        Index("uq_dossier_files_current", "application_id", "chapter", unique=True,
+              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+        UniqueConstraint("application_id", "chapter", "version",
+                         name="uq_dossier_files_app_chapter_version"),
+    )
     audit_fields = ("application_id", "chapter", "version", "original_name", "size",
                     "content_type", "sha256", "is_current")
 
@@ -194,3 +234,40 @@ class DossierFile(db.Model):
 
     application: Mapped[Application] = relationship(back_populates="files")
     uploaded_by: Mapped[User] = relationship()
+
+
+class SubmittedContent(db.Model):
+    """One round of frozen submitted content: the registered items and the SHA-256 of every
+    current dossier file at that moment, exactly what the holder's signature covers
+    (DOMAIN.md section 11: a signature is bound to its record)."""
+
+    __tablename__ = "application_contents"
+    __table_args__ = (UniqueConstraint("application_id", "round",
+                                       name="uq_application_contents_app_round"),)
+    audit_fields = ("application_id", "round", "event", "content_hash", "signature_id")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    #: 1 for the first submission, then one more per resubmission or supplement answer
+    round: Mapped[int] = mapped_column()
+    #: submit | resubmit | supplement | file | backfill (migrated, not signed in this form)
+    event: Mapped[str] = mapped_column(String(20))
+    #: {"kind", "items": {name, model_spec, ...}, "changed_items", "change_description"}
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: {chapter: {"id", "version", "sha256", "name", "size"}} of the current files
+    files: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: SHA-256 of the canonical JSON of content + file hashes
+    content_hash: Mapped[str] = mapped_column(String(64))
+    signature_id: Mapped[int | None] = mapped_column(ForeignKey("signatures.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    application: Mapped[Application] = relationship(back_populates="contents")
+    signature: Mapped[Signature | None] = relationship()
+
+    @property
+    def items(self) -> dict[str, Any]:
+        return dict(self.content.get("items") or {})
+
+    @property
+    def file_hashes(self) -> dict[str, str]:
+        return {chapter: f["sha256"] for chapter, f in sorted(self.files.items())}

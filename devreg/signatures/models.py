@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from devreg.auth.models import User
@@ -29,5 +30,8 @@ class Signature(db.Model):
     subject_id: Mapped[int] = mapped_column()
     #: SHA-256 of the canonical JSON of what was signed; binds the signature to that content
     content_hash: Mapped[str] = mapped_column(String(64))
+    #: the canonical content that was signed (None for signatures made before it was kept);
+    #: checked against the live record whenever the signature is shown (signatures.records)
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     signer: Mapped[User] = relationship()
