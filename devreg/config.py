@@ -25,6 +25,10 @@ class Defaults:
     UPLOAD_FOLDER: str | None = None  # default: <instance>/uploads, never under static/
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024  # a whole request; larger gets the 413 page
     DOSSIER_MAX_BYTES = 20 * 1024 * 1024  # one dossier file
+    #: interpretation (the law sets no limit): all versions of all files of one application
+    DOSSIER_QUOTA_BYTES = 2 * 1024 * 1024 * 1024
+    #: interpretation: versions one chapter may keep (every version stays, hash and all)
+    DOSSIER_MAX_VERSIONS = 50
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
@@ -92,6 +96,9 @@ def load_config(app_config: Any, instance_path: str, overrides: dict[str, Any] |
     if env.get("MAX_UPLOAD_MB"):
         app_config["DOSSIER_MAX_BYTES"] = int(env["MAX_UPLOAD_MB"]) * 1024 * 1024
         app_config["MAX_CONTENT_LENGTH"] = app_config["DOSSIER_MAX_BYTES"] + 1024 * 1024
+    for key in ("DOSSIER_QUOTA_BYTES", "DOSSIER_MAX_VERSIONS"):
+        if env.get(key):
+            app_config[key] = int(env[key])
     if _env_bool(env.get("HTTPS")):
         app_config["SESSION_COOKIE_SECURE"] = True
         app_config["REMEMBER_COOKIE_SECURE"] = True

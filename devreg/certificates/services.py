@@ -52,15 +52,24 @@ def certificate_counter(code: str) -> str:
     return "certificate"
 
 
+def submitted_items(application: Any) -> dict[str, Any]:
+    """The registered items as submitted and signed (the latest frozen round), never the live
+    device: the certificate states what was reviewed (Order 47 Art 58; issue 8)."""
+    frozen = application.submitted_content
+    if frozen is None:
+        raise ValueError(f"application {application.id} has no submitted content")
+    return frozen.items
+
+
 def issue_certificate(application: Any, *, signature: Signature, approved_on: date) -> Certificate:
-    device = application.device
+    items = submitted_items(application)
     holder = application.holder
     abbreviation = _abbreviation(application.province_code)
-    code = numbering_code(device.category_code, is_ivd_reagent=device.is_ivd_reagent)
+    code = numbering_code(items["category_code"], is_ivd_reagent=items["is_ivd_reagent"])
     serial = next_value(certificate_counter(code), application.province_code, approved_on.year)
     certificate = Certificate(
         number=format_certificate_number(abbreviation, approved_on.year, code, serial),
-        device_id=device.id,
+        device_id=application.device_id,
         holder_org_id=holder.id,
         province_code=application.province_code,
         application_id=application.id,
@@ -72,11 +81,11 @@ def issue_certificate(application: Any, *, signature: Signature, approved_on: da
         valid_until=last_valid_day(approved_on),
         holder_name=holder.name_zh,
         holder_address=holder.address,
-        production_address=application.production_address or holder.address,
-        device_name=device.name,
-        model_spec=device.model_spec,
-        structure=device.structure,
-        intended_use=device.intended_use,
+        production_address=items["production_address"] or holder.address,
+        device_name=items["name"],
+        model_spec=items["model_spec"],
+        structure=items["structure"],
+        intended_use=items["intended_use"],
         approver_signature_id=signature.id,
     )
     db.session.add(certificate)
@@ -137,11 +146,19 @@ def _apply_items(certificate: Certificate, items: dict[str, str],
     return before, after
 
 
+def _submitted_changes(application: Any) -> dict[str, str]:
+    frozen = application.submitted_content
+    if frozen is None:
+        raise ValueError(f"application {application.id} has no submitted content")
+    return dict(frozen.content.get("changed_items") or {})
+
+
 def apply_change_registration(certificate: Certificate, application: Any, *,
                               signature: Signature, approved_on: date) -> ChangeDocument:
-    """The approved change becomes a change document (变更注册文件) attached to the certificate
-    (Order 47 Art 81), and the certificate's items take the new values."""
-    before, after = _apply_items(certificate, application.changed_items or {}, REVIEWED_ITEMS)
+    """The approved change, as submitted and signed, becomes a change document (变更注册文件)
+    attached to the certificate (Order 47 Art 81), and the certificate's items take the new
+    values."""
+    before, after = _apply_items(certificate, _submitted_changes(application), REVIEWED_ITEMS)
     label_next_change(certificate, "change_registration")
     _record(certificate, "change_registration", application, approved_on, before, after,
             signature, application.change_description)
@@ -150,7 +167,8 @@ def apply_change_registration(certificate: Certificate, application: Any, *,
         approved_on=approved_on, description=application.change_description,
         items=[{"item": key, "before": before[key], "after": after[key]}
                for key in REVIEWED_ITEMS if key in after],
-        substantive_changes=dict(application.substantive_changes or {}) or None,
+        substantive_changes=dict(application.submitted_content.content.get(
+            "substantive_changes") or {}) or None,
         signature_id=signature.id)
     certificate.change_documents.append(document)
     return document
@@ -158,7 +176,7 @@ def apply_change_registration(certificate: Certificate, application: Any, *,
 
 def apply_change_filing(certificate: Certificate, application: Any, *, signature: Signature,
                         filed_on: date) -> None:
-    before, after = _apply_items(certificate, application.changed_items or {}, FILED_ITEMS)
+    before, after = _apply_items(certificate, _submitted_changes(application), FILED_ITEMS)
     label_next_change(certificate, "change_filing")
     _record(certificate, "change_filing", application, filed_on, before, after, signature,
             application.change_description)

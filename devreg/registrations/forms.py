@@ -22,6 +22,10 @@ class DeviceForm(BaseForm):
                               validators=[InputRequired(message=REQUIRED), Length(max=5000)])
     intended_use = TextAreaField(_l("Intended use"),
                                  validators=[InputRequired(message=REQUIRED), Length(max=5000)])
+    technical_requirements = TextAreaField(
+        _l("Product technical requirements"), validators=[Optional(), Length(max=20000)],
+        description=_l("The performance indicators and test methods (产品技术要求), in "
+                       "summary; the full document is dossier chapter 3."))
     device_class = RadioField(
         _l("Device class"), default="2",
         choices=[("1", _l("Class I")), ("2", _l("Class II")), ("3", _l("Class III"))],
@@ -83,6 +87,10 @@ class SubmitForm(SignatureForm):
 class SupplementAnswerForm(SignatureForm):
     answer = TextAreaField(_l("Answer to every requested item"),
                            validators=[InputRequired(message=REQUIRED), Length(max=20000)])
+
+
+class RemoveFileForm(BaseForm):
+    """CSRF only: takes a chapter's current file out of the draft dossier."""
 
 
 class WithdrawForm(BaseForm):

@@ -18,6 +18,7 @@ from devreg.auth.roles import Duty, Role
 from devreg.clock import china_today
 from devreg.extensions import db
 from devreg.permissions import authorize, can
+from devreg.registrations import content as frozen
 from devreg.registrations import forms as holder_forms
 from devreg.registrations.clocks import clock_for
 from devreg.registrations.deadlines import filing_window
@@ -33,6 +34,7 @@ from devreg.workdays.queries import calendar_for
 #: transition, shown in the states listed in FORM_STATES)
 ACTION_FORMS: dict[str, tuple[type, str, tuple[str, ...] | None]] = {
     "upload": (holder_forms.UploadForm, "registrations.edit", None),
+    "remove_file": (holder_forms.RemoveFileForm, "registrations.edit", None),
     "submit": (holder_forms.SubmitForm, "registrations.submit", ("submit", "resubmit", "file")),
     "withdraw": (holder_forms.WithdrawForm, "registrations.withdraw", ("withdraw",)),
     "answer": (holder_forms.SupplementAnswerForm, "registrations.answer_supplement",
@@ -48,7 +50,8 @@ ACTION_FORMS: dict[str, tuple[type, str, tuple[str, ...] | None]] = {
     "opinion": (review_forms.OpinionForm, "review.review", ("give_opinion",)),
     "decide": (review_forms.DecisionForm, "review.decide", ("approve",)),
 }
-FORM_STATES = {"upload": UPLOAD_STATES, "qms": (S.IN_REVIEW,), "priority": tuple(OPEN_STATES)}
+FORM_STATES = {"upload": UPLOAD_STATES, "remove_file": UPLOAD_STATES, "qms": (S.IN_REVIEW,),
+               "priority": tuple(OPEN_STATES)}
 
 
 def _offered(name: str, application: Application) -> bool:
@@ -103,8 +106,13 @@ def render_application(application: Application, *, bound: dict[str, Any] | None
     if "assign" in forms:
         forms["assign"].reviewer_id.choices = [
             (u.id, u.display_name) for u in review_colleagues(application)]
+    rounds = application.contents
+    # each round with what changed since the one before (the first: None)
+    submitted_rounds = [(row, frozen.changes_between(rounds[i - 1], row) if i else None)
+                        for i, row in enumerate(rounds)]
     return render_template(
         "registrations/application_detail.html", application=application, forms=forms,
+        submitted_rounds=submitted_rounds, item_title=frozen.item_title,
         clock=clock_for(application, china_today()), today=china_today(),
         qms_elapsed=qms_elapsed_working_days(application, china_today()),
         filing=filing_window(application, application.received_on or china_today()),

@@ -19,12 +19,15 @@ from devreg.errors import DomainError
 from devreg.extensions import db
 from devreg.i18n import _
 from devreg.reference.data import IVD_REAGENT_CODE
+from devreg.registrations import content as frozen
 from devreg.registrations import files
 from devreg.registrations.deadlines import renewal_judged_on
 from devreg.registrations.kinds import ApplicationKind, chapter
 from devreg.registrations.models import Application, Device, DossierFile
 from devreg.registrations.states import OPEN_STATES, TRANSITIONS, ApplicationState
+from devreg.signatures.models import Signature
 from devreg.signatures.services import sign
+from devreg.uniqueness import unique_or_refuse
 from devreg.workflow import apply_transition
 
 S = ApplicationState
@@ -43,6 +46,8 @@ class DeviceData:
     device_class: str  # "1", "2" or "3" as the holder classifies it
     category_code: str
     is_ivd_reagent: bool
+    #: 产品技术要求 summary (the full document is dossier chapter 3)
+    technical_requirements: str = ""
 
 
 def check_device(data: DeviceData) -> None:
@@ -86,10 +91,22 @@ def blocking_certificate(device_id: int, today: date) -> Certificate | None:
 
 
 def update_device(device: Device, data: DeviceData, *, today: date | None = None) -> None:
+    """Edit the registered items, only while no submitted application is being handled: what was
+    submitted is frozen and signed, and every later change of a registered item goes through
+    change registration or change filing (Order 47 Art 79)."""
     check_device(data)
     if blocking_certificate(device.id, today or china_today()) is not None:
         raise DomainError(_("This device has a certificate: change it through a change "
                             "registration or change filing."))
+    locked = db.session.scalar(select(Application).where(
+        Application.device_id == device.id,
+        Application.state.in_([s.value for s in OPEN_STATES if s not in UPLOAD_STATES])))
+    if locked is not None:
+        raise DomainError(_("Application %(reference)s for this device has been submitted and "
+                            "is being handled: its registered items are frozen as submitted. "
+                            "The device can be edited again when a correction or supplement "
+                            "is requested, or once the application is closed.",
+                            reference=locked.reference))
     for key, value in _device_columns(data).items():
         setattr(device, key, value)
 
@@ -97,7 +114,8 @@ def update_device(device: Device, data: DeviceData, *, today: date | None = None
 def _device_columns(data: DeviceData) -> dict:  # type: ignore[type-arg]
     return {"name": data.name, "model_spec": data.model_spec, "structure": data.structure,
             "intended_use": data.intended_use, "category_code": data.category_code,
-            "is_ivd_reagent": data.is_ivd_reagent}
+            "is_ivd_reagent": data.is_ivd_reagent,
+            "technical_requirements": data.technical_requirements}
 
 
 # --- applications --------------------------------------------------------------------------
@@ -187,7 +205,10 @@ def create_application(kind: ApplicationKind, device: Device, *, actor: User,
         else None,
     )
     db.session.add(application)
-    db.session.flush()
+    with unique_or_refuse(_("This device already has an open application of this kind."),
+                          "uq_applications_open_device_kind",
+                          "uq_applications_open_certificate_kind"):
+        db.session.flush()
     return application
 
 
@@ -207,18 +228,45 @@ def _check_new_production_addresses(device: Device, certificate: Certificate,
                             "include it first):"), details=sorted(unknown))
 
 
+def lock_application(application: Application) -> None:
+    """Serialise the writes that decide what a signature covers (upload, file removal,
+    submission) on one application: on PostgreSQL a row lock queues them; on both engines the
+    version bump then makes the later of two overlapping writers fail as stale, so an upload
+    lands before the signed content is computed or is refused (DOMAIN.md section 11)."""
+    db.session.flush()  # nothing pending is lost by the refresh below
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Application.id).where(Application.id == application.id)
+                           .with_for_update())
+    # read the state, version and files as they are now that nobody else can write them
+    db.session.refresh(application)
+    db.session.expire(application, ["files", "contents"])
+    application.updated_at = utcnow()  # an UPDATE ... WHERE version = <read>: the bump
+
+
 def add_dossier_file(application: Application, chapter_code: str, *, filename: str | None,
                      stream: IO[bytes], actor: User) -> DossierFile:
     """Store a new version of one chapter; the previous version stays, marked not current."""
-    if application.state_enum not in UPLOAD_STATES:
-        raise DomainError(_("Files can no longer be changed in this state."))
+    lock_application(application)
+    _check_files_editable(application)
     if chapter(application.kind_enum, chapter_code) is None:
         raise DomainError(_("Unknown dossier chapter."))
-    max_bytes = current_app.config["DOSSIER_MAX_BYTES"]
-    stored = files.store_upload(db.session, stream, max_bytes=max_bytes)
+    config = current_app.config
+    max_versions = config["DOSSIER_MAX_VERSIONS"]
+    if sum(1 for f in application.files if f.chapter == chapter_code) >= max_versions:
+        raise DomainError(_("This chapter already has %(count)d versions, the most one "
+                            "application may keep. Ask the administration if you need more.",
+                            count=max_versions))
+    max_bytes = config["DOSSIER_MAX_BYTES"]
+    quota_left = config["DOSSIER_QUOTA_BYTES"] - sum(f.size for f in application.files)
+    stored = files.store_upload(db.session, stream, max_bytes=min(max_bytes, max(quota_left, 0)))
     if stored.size > max_bytes:
         files.discard(db.session, stored.stored_name)
         raise DomainError(_("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024)))
+    if stored.size > quota_left:
+        files.discard(db.session, stored.stored_name)
+        raise DomainError(_("This file would take the application's dossier over its upload "
+                            "quota of %(mb)d MB (all versions count). Nothing was saved.",
+                            mb=config["DOSSIER_QUOTA_BYTES"] // (1024 * 1024)))
     if stored.size == 0:
         files.discard(db.session, stored.stored_name)
         raise DomainError(_("The file is empty."))
@@ -229,30 +277,50 @@ def add_dossier_file(application: Application, chapter_code: str, *, filename: s
     previous = application.current_files().get(chapter_code)
     if previous is not None:
         previous.is_current = False
+        db.session.flush()  # the old version stops being current before the new one is
     record = DossierFile(
         application_id=application.id, chapter=chapter_code,
-        version=(previous.version + 1) if previous else 1,
+        version=max((f.version for f in application.files if f.chapter == chapter_code),
+                    default=0) + 1,
         original_name=files.clean_filename(filename), stored_name=stored.stored_name,
         size=stored.size, content_type=stored.content_type, sha256=stored.sha256,
         is_current=True, uploaded_by_id=actor.id, uploaded_at=utcnow(),
     )
     db.session.add(record)
     application.files.append(record)
-    db.session.flush()
+    with unique_or_refuse(_("Another upload to this chapter was saved at the same moment. "
+                            "Reload the page and try again."),
+                          "uq_dossier_files_current", "uq_dossier_files_app_chapter_version"):
+        db.session.flush()
     return record
 
 
-def _signed_content(application: Application) -> dict:  # type: ignore[type-arg]
-    """What the holder attests to: the application and the exact files (by hash)."""
-    return {
-        "kind": application.kind,
-        "device": application.device_id,
-        "certificate": application.certificate_id,
-        "changed_items": application.changed_items,
-        "substantive_changes": application.substantive_changes,
-        "production_address": application.production_address,
-        "files": {c: f.sha256 for c, f in sorted(application.current_files().items())},
-    }
+def remove_dossier_file(application: Application, file_id: int, *, actor: User) -> None:
+    """Take the current file of a chapter out of the dossier before submission; the row stays
+    (with its hash) as a former version, and the chapter counts as missing until a new upload."""
+    lock_application(application)
+    _check_files_editable(application)
+    record = next((f for f in application.files if f.id == file_id and f.is_current), None)
+    if record is None:
+        raise DomainError(_("This file is no longer the current version of its chapter."))
+    record.is_current = False
+    db.session.flush()
+
+
+def _check_files_editable(application: Application) -> None:
+    if application.state_enum not in UPLOAD_STATES:
+        raise DomainError(_("The application was submitted and signed: its files can no "
+                            "longer be changed in this state. Nothing was saved."))
+
+
+def _freeze_and_sign(application: Application, *, event: str, actor: User, password: str,
+                     meaning: str, extra: dict | None = None) -> Signature:  # type: ignore[type-arg]
+    """Freeze this round's content and sign exactly that (plus, for a supplement, the answer)."""
+    row = frozen.freeze(application, event=event)
+    signature = sign(application, signer=actor, password=password, meaning=meaning,
+                     content={**frozen.signed_content(row), **(extra or {})})
+    row.signature_id = signature.id
+    return signature
 
 
 def submit_application(application: Application, *, actor: User, password: str,
@@ -263,6 +331,7 @@ def submit_application(application: Application, *, actor: User, password: str,
     needs no review: it takes effect on the certificate when it is submitted."""
     if not declaration:
         raise DomainError(_("Confirm the declaration that the dossier is true and complete."))
+    lock_application(application)  # no upload can land between the hashes and the signature
     missing = application.missing_chapters()
     if missing:
         raise DomainError(_("The dossier is incomplete. Missing:"),
@@ -280,8 +349,8 @@ def submit_application(application: Application, *, actor: User, password: str,
             _check_new_production_addresses(application.device, application.certificate,
                                             new_address)  # type: ignore[arg-type]
         apply_transition(application, "file", actor, TRANSITIONS)
-        signature = sign(application, signer=actor, password=password, meaning="filed",
-                         content=_signed_content(application))
+        signature = _freeze_and_sign(application, event="file", actor=actor,
+                                     password=password, meaning="filed")
         certificates.apply_change_filing(application.certificate,  # type: ignore[arg-type]
                                          application, signature=signature, filed_on=today)
         from devreg.arrangements.services import sync_with_certificate
@@ -291,8 +360,8 @@ def submit_application(application: Application, *, actor: User, password: str,
     else:
         event = "resubmit" if application.state == S.CORRECTION_REQUESTED else "submit"
         apply_transition(application, event, actor, TRANSITIONS)
-        sign(application, signer=actor, password=password, meaning="submitted",
-             content=_signed_content(application))
+        _freeze_and_sign(application, event=event, actor=actor, password=password,
+                         meaning="submitted")
     application.declaration_accepted = True
     application.submitted_at = utcnow()
     application.received_on = today
@@ -317,8 +386,10 @@ def answer_supplement(application: Application, *, actor: User, password: str, a
         raise DomainError(_("The deadline for the supplement was %(date)s: the review has ended "
                             "and the supplement can no longer be submitted.",
                             date=deadline.isoformat()))
+    lock_application(application)
     apply_transition(application, "answer_supplement", actor, TRANSITIONS)
     application.supplement_answer = answer
     application.supplement_answered_on = today
-    sign(application, signer=actor, password=password, meaning="supplement_submitted",
-         content={**_signed_content(application), "answer": answer})
+    # the items may have been updated while the supplement was open: a new round, re-signed
+    _freeze_and_sign(application, event="supplement", actor=actor, password=password,
+                     meaning="supplement_submitted", extra={"answer": answer})

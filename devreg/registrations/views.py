@@ -33,7 +33,8 @@ def _device_data(form: DeviceForm) -> svc.DeviceData:
     return svc.DeviceData(
         name=form.name.data, model_spec=form.model_spec.data, structure=form.structure.data,
         intended_use=form.intended_use.data, device_class=form.device_class.data,
-        category_code=form.category_code.data, is_ivd_reagent=form.is_ivd_reagent.data)
+        category_code=form.category_code.data, is_ivd_reagent=form.is_ivd_reagent.data,
+        technical_requirements=form.technical_requirements.data or "")
 
 
 @bp.route("/devices")
@@ -148,6 +149,18 @@ def upload(application_id: int):
                              stream=form.file.data.stream, actor=current_user)
 
     return run_action(application, "upload", action, _("File uploaded."))
+
+
+@bp.route("/applications/<int:application_id>/files/<int:file_id>/remove", methods=["POST"])
+@login_required
+def remove_file(application_id: int, file_id: int):
+    application = get_application_or_404(application_id, current_user)
+    authorize(current_user, "registrations.edit", application)
+    record = get_file_or_404(application, file_id)
+    return run_action(application, "remove_file",
+                      lambda form: svc.remove_dossier_file(application, record.id,
+                                                           actor=current_user),
+                      _("File removed from the dossier; the chapter needs a new upload."))
 
 
 @bp.route("/applications/<int:application_id>/files/<int:file_id>")

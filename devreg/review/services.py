@@ -36,9 +36,14 @@ def review_path_allows(application: Application, event: str) -> bool:
     return event != "assign"
 
 
-def _content(application: Application, **decision: object) -> dict:  # type: ignore[type-arg]
+def _content(application: Application, state_before: str,
+             **decision: object) -> dict:  # type: ignore[type-arg]
+    """What a regulator's signature covers: the decision, the state it was taken in (read
+    before the transition), and the frozen submission it was taken on (round and hash)."""
+    frozen = application.submitted_content
+    submission = {"round": frozen.round, "hash": frozen.content_hash} if frozen else None
     return {"application": application.id, "kind": application.kind,
-            "state_before": application.state, **decision}
+            "state_before": state_before, "submission": submission, **decision}
 
 
 def _acceptance_number(application: Application, today: date) -> str:
@@ -52,10 +57,12 @@ def _acceptance_number(application: Application, today: date) -> str:
 
 
 def accept(application: Application, *, actor: User, password: str, today: date) -> None:
+    state_before = application.state
     apply_transition(application, "accept", actor, TRANSITIONS)
     _mark_accepted(application, today)
     sign(application, signer=actor, password=password, meaning="accepted",
-         content=_content(application, acceptance_number=application.acceptance_number))
+         content=_content(application, state_before,
+                          acceptance_number=application.acceptance_number))
 
 
 def _mark_accepted(application: Application, accepted_on: date) -> None:
@@ -85,22 +92,24 @@ def request_correction(application: Application, *, actor: User, password: str, 
         raise DomainError(_("The acceptance limit ended on %(due)s: a correction notice can no "
                             "longer be sent, and the application counts as accepted from its "
                             "receipt.", due=clock.due.isoformat()))
+    state_before = application.state
     apply_transition(application, "request_correction", actor, TRANSITIONS)
     application.correction_items = items
     application.correction_requested_on = today
     sign(application, signer=actor, password=password, meaning="correction_requested",
-         content=_content(application, items=items))
+         content=_content(application, state_before, items=items))
 
 
 def refuse_acceptance(application: Application, *, actor: User, password: str, reasons: str,
                       today: date) -> None:
     if not reasons:
         raise DomainError(_("State the reasons for not accepting."))
+    state_before = application.state
     apply_transition(application, "refuse_acceptance", actor, TRANSITIONS)
     application.refusal_reasons = reasons
     application.closed_on = today
     sign(application, signer=actor, password=password, meaning="refused_acceptance",
-         content=_content(application, reasons=reasons))
+         content=_content(application, state_before, reasons=reasons))
 
 
 def assign_reviewer(application: Application, *, actor: User, reviewer: User,
@@ -123,12 +132,13 @@ def request_supplement(application: Application, *, actor: User, password: str, 
         raise DomainError(_("Supplementary information can be requested only once."))
     if not items:
         raise DomainError(_("List every item the holder must supply."))
+    state_before = application.state
     apply_transition(application, "request_supplement", actor, TRANSITIONS)
     application.supplement_items = items
     application.supplement_requested_on = today
     application.supplement_deadline = today + SUPPLEMENT_ANSWER_PERIOD
     sign(application, signer=actor, password=password, meaning="supplement_requested",
-         content=_content(application, items=items,
+         content=_content(application, state_before, items=items,
                           deadline=application.supplement_deadline.isoformat()))
 
 
@@ -157,6 +167,7 @@ def give_opinion(application: Application, *, actor: User, password: str, recomm
         raise DomainError(_("Record the quality management system verification first."))
     if recommendation == "approve" and application.qms_result == "fail":
         raise DomainError(_("The QMS verification failed: approval cannot be recommended."))
+    state_before = application.state
     apply_transition(application, "give_opinion", actor, TRANSITIONS)
     application.opinion = recommendation
     application.opinion_text = text
@@ -164,7 +175,8 @@ def give_opinion(application: Application, *, actor: User, password: str, recomm
     application.opinion_on = today
     sign(application, signer=actor, password=password,
          meaning=f"review_recommended_{'approval' if recommendation == 'approve' else 'refusal'}",
-         content=_content(application, recommendation=recommendation, opinion=text))
+         content=_content(application, state_before, recommendation=recommendation,
+                          opinion=text))
 
 
 def _check_certificate_still_in_force(application: Application) -> None:
@@ -194,6 +206,7 @@ def decide(application: Application, *, actor: User, password: str, approve: boo
         raise DomainError(_("State the reasons for refusal."))
     if approve and application.certificate is not None:
         _check_certificate_still_in_force(application)
+    state_before = application.state
     apply_transition(application, "approve" if approve else "refuse", actor, TRANSITIONS)
     application.decision_reasons = reasons or None
     application.decided_by_id = actor.id
@@ -201,7 +214,8 @@ def decide(application: Application, *, actor: User, password: str, approve: boo
     application.closed_on = today
     signature = sign(application, signer=actor, password=password,
                      meaning="approved" if approve else "refused",
-                     content=_content(application, approve=approve, reasons=reasons))
+                     content=_content(application, state_before, approve=approve,
+                                      reasons=reasons or ""))
     if not approve:
         return None
     kind = application.kind_enum

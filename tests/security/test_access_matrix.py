@@ -171,6 +171,13 @@ def fresh_holiday(_w: World) -> dict[str, Any]:
     return {"code": "13", "holiday_id": holiday.id}
 
 
+def fresh_draft_file(_w: World) -> dict[str, Any]:
+    """A draft of its own with its files: holder A's allowed POST removes one."""
+    with acting_as(None, "test"):
+        draft = application_in(Demo(), K.INITIAL, S.DRAFT, name="体温计 remove")
+    return {"application_id": draft.id, "file_id": draft.files[0].id}
+
+
 def fresh_submitted(_w: World) -> dict[str, Any]:
     """A submitted application of its own: holder A's allowed POST withdraws it."""
     with acting_as(None, "test"):
@@ -233,6 +240,7 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "registrations.download": lambda w: {"application_id": w.submitted,
                                          "file_id": w.dossier_file},
     "registrations.upload": _app("draft"),
+    "registrations.remove_file": fresh_draft_file,
     "registrations.submit": _app("draft"),
     "registrations.withdraw": fresh_submitted,
     "registrations.answer_supplement": _app("supplement"),
@@ -354,6 +362,7 @@ POST = {
     "registrations.device_detail":      "L   200 404 404 404 404 404 404 404",
     "registrations.application_create": "L   400 404 404 404 404 404 404 404",
     "registrations.upload":             "L   400 404 404 404 404 404 404 404",
+    "registrations.remove_file":        "L   R   404 404 404 404 404 404 404",
     "registrations.submit":             "L   400 404 404 404 404 404 404 404",
     "registrations.withdraw":           "L   R   404 404 403 403 404 404 404",
     "registrations.answer_supplement":  "L   400 404 404 403 403 404 404 404",
