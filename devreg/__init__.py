@@ -88,7 +88,8 @@ def register_blueprints(app: Flask) -> None:
         importlib.import_module(f"{module.__name__}.{'cli' if module is audit else 'views'}")
         app.register_blueprint(module.bp)
     # policies are registered as their modules import
-    import devreg.policies  # noqa: F401
+    import devreg.policies
+    import devreg.signed_records  # noqa: F401
 
 
 def register_request_hooks(app: Flask) -> None:

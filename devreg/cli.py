@@ -28,6 +28,9 @@ def register_commands(app: Flask) -> None:
     from devreg.bench.cli import bench_group
 
     app.cli.add_command(bench_group)
+    from devreg.signatures.cli import signatures_group
+
+    app.cli.add_command(signatures_group)
 
 
 def _load_demo() -> None:

@@ -30,6 +30,9 @@ def register(app: Flask) -> None:
 
     app.jinja_env.globals["today_date"] = china_today
     app.jinja_env.globals["signatures_of"] = signatures_of
+    from devreg.signatures.records import check as signature_check
+
+    app.jinja_env.globals["signature_check"] = signature_check
     app.jinja_env.globals["history_of"] = history_of
     from devreg.certificates import display
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from devreg.arrangements.clauses import CLAUSES
 from devreg.arrangements.models import (
+    LIVE_STATES,
     Arrangement,
     ArrangementFile,
     Notice,
@@ -29,10 +30,10 @@ from devreg.production.models import ProductionSite
 from devreg.registrations import files
 from devreg.registrations.models import Application, Device
 from devreg.signatures.services import sign
+from devreg.uniqueness import unique_or_refuse
 from devreg.workflow import apply_transition
 
 A = ArrangementState
-LIVE_STATES = (A.PROPOSED, A.CONFIRMED, A.ACTIVE, A.SUSPENDED)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,9 @@ def propose(proposal: Proposal, *, actor: User, agreement_name: str | None,
     if agreement_stream is not None:
         arrangement.agreement_file = _store_agreement(agreement_name, agreement_stream, actor)
     db.session.add(arrangement)
-    db.session.flush()
+    with unique_or_refuse(_("This device already has an arrangement with this site."),
+                          "uq_arrangements_live_device_site"):
+        db.session.flush()
     return arrangement
 
 

@@ -25,6 +25,7 @@ from devreg.production.numbers import parse_licence_number
 from devreg.production.queries import find_by_number
 from devreg.reference.models import CatalogueCategory
 from devreg.signatures.services import sign
+from devreg.uniqueness import unique_or_refuse
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,9 @@ def request_scope_change(licence: ProductionLicence, *, actor: User, codes: list
                                  new_site_address=new_site_address or None, reason=reason,
                                  requested_by_id=actor.id)
     db.session.add(request)
-    db.session.flush()
+    with unique_or_refuse(_("A scope change request for this licence is already pending."),
+                          "uq_scope_change_requests_pending"):
+        db.session.flush()
     return request
 
 
@@ -126,7 +129,8 @@ def decide_scope_change(request: ScopeChangeRequest, *, actor: User, password: s
     label_next_change(request, "approve" if approve else "reject")
     sign(request, signer=actor, password=password, meaning="approved" if approve else "refused",
          content={"licence": request.licence.number, "codes": request.added_codes,
-                  "site": request.new_site_address, "approve": approve, "reason": reason})
+                  "site": request.new_site_address, "approve": approve,
+                  "reason": reason or ""})
     if approve:
         licence = request.licence
         licence.scope = [*licence.scope, *db.session.scalars(select(CatalogueCategory).where(

@@ -22,10 +22,20 @@ class SignatureRefused(DomainError):
     pass
 
 
+def canonical_json(content: dict[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str)
+
+
 def content_hash(content: dict[str, Any]) -> str:
-    payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                         default=str)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def bound_content(subject_type: str, subject_id: int, meaning: str,
+                  content: dict[str, Any]) -> dict[str, Any]:
+    """What the hash covers: the content plus the record and meaning it is bound to."""
+    return {"subject_type": subject_type, "subject_id": subject_id, "meaning": meaning,
+            "content": content}
 
 
 def sign(subject: Any, *, signer: User, password: str, meaning: str,
@@ -41,8 +51,9 @@ def sign(subject: Any, *, signer: User, password: str, meaning: str,
         raise SignatureRefused(_("The password is not correct. Nothing was signed."))
     if not signer.is_active:
         raise SignatureRefused(_("This account is deactivated and cannot sign."))
-    bound = {"subject_type": type(subject).__name__, "subject_id": subject.id,
-             "meaning": meaning, "content": content}
+    # kept as stored JSON reads it back (dates as text), so it can be recomputed and compared
+    content = json.loads(canonical_json(content))
+    bound = bound_content(type(subject).__name__, subject.id, meaning, content)
     signature = Signature(
         signer_id=signer.id,
         printed_name=signer.display_name,
@@ -51,6 +62,7 @@ def sign(subject: Any, *, signer: User, password: str, meaning: str,
         subject_type=type(subject).__name__,
         subject_id=subject.id,
         content_hash=content_hash(bound),
+        content=content,
     )
     db.session.add(signature)
     db.session.flush()

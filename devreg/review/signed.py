@@ -1,0 +1,55 @@
+"""Content of record of the regulators' signatures on applications (signatures.records): each
+decision's fields as the application holds them now, the state it was taken in, and the frozen
+submission it was taken on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devreg.registrations.models import Application
+from devreg.registrations.signed import submission_reference
+from devreg.signatures.models import Signature
+from devreg.signatures.records import content_of_record, stored
+
+
+def _base(application: Application, signature: Signature) -> dict[str, Any]:
+    submission = stored(signature, "submission")
+    return {"application": application.id, "kind": application.kind,
+            # a historical fact the record does not keep elsewhere
+            "state_before": stored(signature, "state_before"),
+            "submission": submission_reference(application, submission["round"])
+            if submission else None}
+
+
+@content_of_record(Application, "accepted")
+def _accepted(application: Application, signature: Signature) -> dict[str, Any]:
+    return {**_base(application, signature), "acceptance_number": application.acceptance_number}
+
+
+@content_of_record(Application, "correction_requested")
+def _correction(application: Application, signature: Signature) -> dict[str, Any]:
+    return {**_base(application, signature), "items": application.correction_items}
+
+
+@content_of_record(Application, "refused_acceptance")
+def _refused_acceptance(application: Application, signature: Signature) -> dict[str, Any]:
+    return {**_base(application, signature), "reasons": application.refusal_reasons}
+
+
+@content_of_record(Application, "supplement_requested")
+def _supplement(application: Application, signature: Signature) -> dict[str, Any]:
+    deadline = application.supplement_deadline
+    return {**_base(application, signature), "items": application.supplement_items,
+            "deadline": deadline.isoformat() if deadline else None}
+
+
+@content_of_record(Application, "review_recommended_approval", "review_recommended_refusal")
+def _opinion(application: Application, signature: Signature) -> dict[str, Any]:
+    return {**_base(application, signature), "recommendation": application.opinion,
+            "opinion": application.opinion_text}
+
+
+@content_of_record(Application, "approved", "refused")
+def _decision(application: Application, signature: Signature) -> dict[str, Any]:
+    return {**_base(application, signature), "approve": signature.meaning == "approved",
+            "reasons": application.decision_reasons or ""}
