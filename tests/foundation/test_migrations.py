@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -108,3 +109,81 @@ def test_migration_upgrade_downgrade_upgrade_on_empty_database(app, tmp_path):
 @pytest.mark.parametrize("table", sorted(FOUNDATION_TABLES))
 def test_migration_upgrade_foundation_table_exists(app, table):
     assert table in tables()
+
+
+FROZEN_CONTENT_REVISION = "eba17cdc57f5"
+
+
+def test_migration_frozen_content_backfills_submitted_applications(app, tmp_path):
+    """A database from before issue 8 (the demo, a province's): every submitted application
+    gets round 1 of its submitted content, and the duplicate "current" files the old upload
+    race left are resolved so the new unique indexes can be built."""
+    previous = script_directory().get_revision(FROZEN_CONTENT_REVISION).down_revision
+    with empty_database(tmp_path) as url:
+        fresh = make_app(app, SQLALCHEMY_DATABASE_URI=url)
+        try:
+            with fresh.app_context():
+                upgrade(revision=previous)
+                now = "2026-03-02 08:00:00"
+                statements = [
+                    "INSERT INTO organisations (id, name_zh, uscc, province_code, address, "
+                    "is_holder, is_manufacturer, is_regulator, created_at, updated_at) VALUES "
+                    "(1, '注册人', '91130100MA0CKL001X', '13', '石家庄', true, false, false, "
+                    ":t, :t)",
+                    "INSERT INTO users (id, email, display_name, password_hash, role, "
+                    "has_accept_duty, has_review_duty, has_approve_duty, is_active, "
+                    "failed_logins, session_version, created_at, updated_at, organisation_id) "
+                    "VALUES (1, 'h@x.cn', '张伟', 'x', 'holder', false, false, false, true, 0, 1,"
+                    " :t, :t, 1)",
+                    "INSERT INTO devices (id, holder_org_id, name, model_spec, structure, "
+                    "intended_use, category_code, is_ivd_reagent, created_at, updated_at) VALUES "
+                    "(1, 1, '旧血压计', 'BP-1', '主机', '测量血压', '07', false, :t, :t)",
+                    "INSERT INTO applications (id, kind, state, version, device_id, "
+                    "holder_org_id, province_code, created_by_id, is_priority, "
+                    "declaration_accepted, created_at, updated_at, submitted_at, "
+                    "production_address) VALUES (1, 'initial', 'submitted', 3, 1, 1, '13', 1, "
+                    "false, true, :t, :t, :t, '河北省石家庄市')",
+                    "INSERT INTO applications (id, kind, state, version, device_id, "
+                    "holder_org_id, province_code, created_by_id, is_priority, "
+                    "declaration_accepted, created_at, updated_at) VALUES "
+                    "(2, 'initial', 'withdrawn', 1, 1, 1, '13', 1, false, false, :t, :t)",
+                    "INSERT INTO signatures (id, signer_id, printed_name, meaning, signed_at, "
+                    "subject_type, subject_id, content_hash) VALUES "
+                    "(1, 1, '张伟', 'submitted', :t, 'Application', 1, :h)",
+                ]
+                for statement in statements:
+                    db.session.execute(text(statement), {"t": now, "h": "a" * 64})
+                for i, (version, current) in enumerate([(1, False), (2, True), (2, True)]):
+                    db.session.execute(text(
+                        "INSERT INTO dossier_files (id, application_id, chapter, version, "
+                        "original_name, stored_name, size, content_type, sha256, is_current, "
+                        "uploaded_by_id, uploaded_at) VALUES (:id, 1, '1', :v, 'f.pdf', :s, 10, "
+                        "'application/pdf', :h, :c, 1, :t)"),
+                        {"id": i + 1, "v": version, "s": f"stored{i}", "h": str(i) * 64,
+                         "c": current, "t": now})
+                db.session.commit()
+                upgrade()
+                rows = db.session.execute(text(
+                    "SELECT application_id, round, event, content, files, signature_id "
+                    "FROM application_contents")).all()
+                assert len(rows) == 1  # the withdrawn draft was never submitted
+                row = rows[0]
+                assert (row.application_id, row.round, row.event, row.signature_id) == (
+                    1, 1, "backfill", 1)
+                content = row.content if isinstance(row.content, dict) else json.loads(
+                    row.content)
+                files = row.files if isinstance(row.files, dict) else json.loads(row.files)
+                assert content["items"]["name"] == "旧血压计"
+                assert content["items"]["production_address"] == "河北省石家庄市"
+                assert files["1"]["id"] == 3  # the newest of the two "current" files
+                current = db.session.execute(text(
+                    "SELECT id, version FROM dossier_files WHERE is_current")).all()
+                assert [tuple(r) for r in current] == [(3, 3)]
+                versions = db.session.execute(text(
+                    "SELECT version FROM dossier_files ORDER BY id")).scalars().all()
+                assert versions == [1, 2, 3]
+                db.session.commit()  # end the read: the downgrade drops these tables
+                downgrade(revision=previous)
+                upgrade()
+        finally:
+            dispose(fresh)
