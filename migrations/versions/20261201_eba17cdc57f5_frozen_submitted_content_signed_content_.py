@@ -8,7 +8,7 @@ left by the old upload race are resolved (the newest stays current) and duplicat
 numbers renumbered, so the new unique indexes can be built.
 
 Revision ID: eba17cdc57f5
-Revises: 898e281f9321
+Revises: c4a1e9d0b7f2
 Create Date: 2026-12-01 21:31:32.985009
 
 """
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'eba17cdc57f5'
-down_revision = '898e281f9321'
+down_revision = 'c4a1e9d0b7f2'
 branch_labels = None
 depends_on = None
 
