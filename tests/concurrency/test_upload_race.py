@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import threading
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
