@@ -8,7 +8,7 @@ left by the old upload race are resolved (the newest stays current) and duplicat
 numbers renumbered, so the new unique indexes can be built.
 
 Revision ID: eba17cdc57f5
-Revises: c4a1e9d0b7f2
+Revises: e16bf9b65a21
 Create Date: 2026-12-01 21:31:32.985009
 
 """
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'eba17cdc57f5'
-down_revision = 'c4a1e9d0b7f2'
+down_revision = 'e16bf9b65a21'
 branch_labels = None
 depends_on = None
 
@@ -100,7 +100,7 @@ def _backfill_contents():
     conn = op.get_bind()
     applications = conn.execute(sa.text(
         "SELECT a.id, a.kind, a.device_id, a.certificate_id, a.production_address, "
-        "a.changed_items, a.change_description, d.name, d.model_spec, d.structure, "
+        "a.changed_items, a.substantive_changes, a.change_description, d.name, d.model_spec, d.structure, "
         "d.intended_use, d.technical_requirements, d.category_code, d.is_ivd_reagent "
         "FROM applications a JOIN devices d ON d.id = a.device_id "
         "WHERE a.submitted_at IS NOT NULL ORDER BY a.id")).all()
@@ -124,11 +124,14 @@ def _backfill_contents():
                 "FROM certificates WHERE id = :id"), {"id": a.certificate_id}).one()
             items.update(name=c.device_name, model_spec=c.model_spec, structure=c.structure,
                          intended_use=c.intended_use, production_address=c.production_address)
-        changed = a.changed_items
+        changed, substantive = a.changed_items, a.substantive_changes
         if isinstance(changed, str):
             changed = json.loads(changed)
+        if isinstance(substantive, str):
+            substantive = json.loads(substantive)
         content = {"kind": a.kind, "device": a.device_id, "certificate": a.certificate_id,
                    "items": items, "changed_items": changed or None,
+                   "substantive_changes": substantive or None,
                    "change_description": a.change_description}
         files = {f.chapter: {"id": f.id, "version": f.version, "sha256": f.sha256,
                              "name": f.original_name, "size": f.size}
