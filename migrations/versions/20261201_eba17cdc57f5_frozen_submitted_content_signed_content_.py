@@ -8,7 +8,7 @@ left by the old upload race are resolved (the newest stays current) and duplicat
 numbers renumbered, so the new unique indexes can be built.
 
 Revision ID: eba17cdc57f5
-Revises: e16bf9b65a21
+Revises: 7e480259c41f
 Create Date: 2026-12-01 21:31:32.985009
 
 """
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'eba17cdc57f5'
-down_revision = 'e16bf9b65a21'
+down_revision = '7e480259c41f'
 branch_labels = None
 depends_on = None
 
