@@ -62,6 +62,11 @@ REFUSAL_REASONS = ("质量管理体系核查不通过，申报资料不能证明
                    "申请人对本决定有异议的，可自收到本决定之日起 20 个工作日内申请复审。")
 QMS_FINDINGS_GOOD = "现场核查未发现严重缺陷；生产、检验记录完整。"
 QMS_FINDINGS_BAD = "灭菌过程确认资料不完整；关键工序未进行过程确认。"
+PAUSE_NOTICE = "本产品需召开专家咨询会，专家咨询时间不计入审评时限（第九十八条第三项）。"
+EXTENSION_REASON = ("产品结构复杂，需补充开展技术审评，"
+                    "经审评机构负责人批准延长审评时限 30 个工作日。")
+WITHDRAWAL_REASON = "企业调整产品规划，申请撤回本次注册申请及相关资料。"
+PRIORITY_REASON = "本产品为儿童专用医疗器械，属于冀药监规〔2020〕1号规定的优先审批情形。"
 CANCELLATION_REASON = "企业调整产品线，该产品已停止生产，申请注销注册证。"
 RENEWAL_STATEMENT = "自注册以来产品未发生变化，申请延续注册。"
 SUPPLEMENT_ANSWER = "已按补充资料通知逐项补充：电磁兼容检验报告及说明书修订稿见附件。"
@@ -154,6 +159,35 @@ SCENARIOS: tuple[Scenario, ...] = (
         "由主机、心电导联线、血氧探头、血压袖带和体温探头组成。",
         "用于对成人患者的心电、血氧饱和度、无创血压和体温进行监护。", "07"),
         (("draft", 35), ("submit", 30), ("accept", 27), ("assign", 25), ("qms", 10))),
+    # Hebei priority review (冀药监规〔2020〕1号): first registrations, 45 + 45 working days,
+    # accepted the same day
+    Scenario("hebei_priority", HEBEI, DemoDevice(
+        "医用电子体温计（儿童型）", "KL-T300", "由测温探头、主机和显示屏组成，专为儿童设计。",
+        "用于测量儿童腋下温度。", "07"),
+        (("draft", 22), ("priority", 22), ("submit", 20), ("accept", 20), ("assign", 19))),
+    # a clock paused for an expert meeting (Order 47 Art 98(3)), and one extended (Art 96)
+    Scenario("hebei_paused", HEBEI, DemoDevice(
+        "电动病床", "KL-EB3", "由床架、电动推杆、控制器和护栏组成。",
+        "供医疗机构病房患者卧床使用。", "15"),
+        (("draft", 40), ("submit", 36), ("accept", 33), ("assign", 31), ("qms", 20),
+         ("pause", 4))),
+    Scenario("hebei_extended", HEBEI, DemoDevice(
+        "医用冷敷贴", "KL-CP10", "由水凝胶层、背衬和防粘层组成。",
+        "用于闭合性软组织损伤的冷敷。", "09"),
+        (("draft", 70), ("submit", 66), ("accept", 63), ("assign", 61), ("qms", 40),
+         ("extend", 5))),
+    # Order 47 Art 54: the supplement was not answered within the year; the approver is to sign
+    # the refusal (不予注册)
+    Scenario("hebei_terminated", HEBEI, DemoDevice(
+        "医用超声耦合剂", "250 mL、5 L", "由卡波姆、甘油、纯化水组成。",
+        "用于超声检查时作为耦合介质。", "06"),
+        (("draft", 300), ("submit", 296), ("accept", 293), ("assign", 291),
+         ("supplement", 280), ("terminate", 10))),
+    # Order 47 Art 55: withdrawn by the holder after the review opinion, with a reason
+    Scenario("hebei_withdrawn", HEBEI, DemoDevice(
+        "医用隔离眼罩", "均码", "由眼罩主体和松紧带组成。", "供医务人员隔离防护佩戴。", "14"),
+        (("draft", 60), ("submit", 56), ("accept", 53), ("assign", 51), ("qms", 30),
+         ("opinion", 8), ("withdraw", 3))),
     Scenario("hebei_supplement", HEBEI, DemoDevice(
         "全自动生化分析仪", "KL-BC400", "由样本处理系统、反应系统、光学检测系统和控制软件组成。",
         "与配套试剂共同使用，在临床上用于对人体样本中的被分析物进行定量检测。", "22"),
@@ -173,7 +207,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "由瓶塞穿刺器、滴斗、药液过滤器、流量调节器和静脉针组成。",
         "供临床重力输液用。", "14"),
         (("draft", 120), ("submit", 115), ("accept", 110), ("assign", 108), ("qms", 70),
-         ("opinion_refuse", 60), ("refuse", 50)), qms="fail"),
+         ("opinion_refuse", 60), ("refuse", 40)), qms="fail"),
     Scenario("hebei_certificate", HEBEI, DemoDevice(
         "臂式电子血压计", "KL-B60、KL-B80", "由主机、袖带和电源适配器组成。",
         "用于测量成人的收缩压、舒张压和脉率。", "07"),
@@ -244,7 +278,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "超声治疗仪", "HK-U1", "由主机和治疗头组成。",
         "用于软组织损伤的辅助治疗。", "09"),
         (("draft", 100), ("submit", 95), ("accept", 90), ("assign", 88), ("qms", 60),
-         ("opinion_refuse", 50), ("refuse", 40)), qms="fail"),
+         ("opinion_refuse", 50), ("refuse", 30)), qms="fail"),
     Scenario("beijing_certificate", BEIJING, DemoDevice(
         "特定电磁波治疗器", "HK-TDP1", "由治疗板、加热元件、支架和控制器组成。",
         "用于软组织损伤的辅助治疗。", "09"),
@@ -348,9 +382,32 @@ def _step(run: _Run, name: str, on: date, password: str) -> None:
         with _as(run.reviewer):
             review.refuse_acceptance(application, actor=run.reviewer, password=password,
                                      reasons=s.refusal_of_acceptance, today=on)
+    elif name == "pause":
+        with _as(run.reviewer):
+            review.record_pause(application, actor=run.reviewer, password=password,
+                                reason="expert_consultation", notice=PAUSE_NOTICE, today=on)
+    elif name == "extend":
+        with _as(run.approver):
+            review.extend_clock(application, actor=run.approver, password=password,
+                                working_days=30, reason=EXTENSION_REASON, today=on)
+    elif name == "terminate":
+        from devreg.review.sweep import terminate_unanswered
+
+        with acting_as(None, "sweep"):  # what the daily sweep did on that day
+            terminate_unanswered(application, today=on)
+            db.session.flush()
+    elif name == "withdraw":
+        with _as(run.holder):
+            filing.withdraw_application(application, actor=run.holder, today=on,
+                                        reason=WITHDRAWAL_REASON)
+    elif name == "priority":
+        with _as(run.holder):
+            filing.request_stream(application, actor=run.holder, stream="priority",
+                                  reason=PRIORITY_REASON)
     elif name == "accept":
         with _as(run.reviewer):
-            review.accept(application, actor=run.reviewer, password=password, today=on)
+            review.accept(application, actor=run.reviewer, password=password, today=on,
+                          stream_decision="grant" if application.requested_stream else None)
     elif name == "assign":
         with _as(run.reviewer):
             review.assign_reviewer(application, actor=run.reviewer, reviewer=run.reviewer,
@@ -407,9 +464,27 @@ def _back(calendar: WorkdayCalendar, anchor: date, working_days: int) -> date:
     return day
 
 
+def _hebei_priority_stream() -> None:
+    """Hebei runs priority review for first registrations: technical review 45 working days,
+    and 45 after the supplement (冀药监规〔2020〕1号). Set once; an administrator's later change
+    is kept."""
+    from devreg.workdays.models import ProvinceStream, Stage, Stream
+    from devreg.workdays.services import set_stream, set_time_limit
+
+    if db.session.scalar(select(ProvinceStream.id).where(
+            ProvinceStream.province_code == "13", ProvinceStream.stream == Stream.PRIORITY)):
+        return
+    set_stream("13", Stream.PRIORITY, [ApplicationKind.INITIAL.value], actor=None)  # type: ignore[arg-type]
+    for stage in (Stage.TECHNICAL_REVIEW, Stage.SUPPLEMENT_REVIEW):
+        set_time_limit("13", stage, 45, actor=None, kind=ApplicationKind.INITIAL.value,  # type: ignore[arg-type]
+                       stream=Stream.PRIORITY)
+
+
 def load_registrations(orgs: dict[str, Organisation], users: dict[str, User]) -> None:
     """The demo step: create the scenarios whose device does not exist yet. Flushes only."""
     from devreg.demo.loader import DEMO_PASSWORD
+
+    _hebei_priority_stream()
 
     today = china_today()
     calendars: dict[str, WorkdayCalendar] = {}

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, case, or_
+from sqlalchemy import ColumnElement, and_, case, exists, or_, select
 
 from devreg.registrations.clocks import Clock, clock_for, due_soon_threshold
 from devreg.registrations.kinds import ApplicationKind
-from devreg.registrations.models import Application
+from devreg.registrations.models import Application, ClockPause
 from devreg.registrations.states import ApplicationState
 from devreg.workdays.models import Stage
 from devreg.workdays.queries import calendar_for, calendars_for, time_limits_for
@@ -35,8 +35,16 @@ _UNREVIEWED = [k.value for k in ApplicationKind if not k.is_reviewed]
 
 
 def _stage_branches() -> list[tuple[Stage, ColumnElement[bool], ColumnElement[date]]]:
-    """(stage, condition, start column) for each running stage, as in ``clocks._stage``."""
+    """(stage, condition, start column) for each running stage, as in ``clocks._stage``. A file
+    whose clock is paused (an open ``ClockPause``, Order 47 Art 98, Art 57) runs in none."""
     A = Application  # noqa: N806 (a short alias keeps the table readable)
+    running = ~exists(select(ClockPause.id).where(ClockPause.application_id == A.id,
+                                                 ClockPause.ended_on.is_(None)))
+    return [(stage, and_(condition, running), start)
+            for stage, condition, start in _branches_by_state(A)]
+
+
+def _branches_by_state(A):  # type: ignore[no-untyped-def]  # noqa: N803
     return [
         (Stage.ACCEPTANCE, A.state == S.SUBMITTED.value, A.received_on),
         (Stage.DECISION, and_(A.state == S.ACCEPTED.value, A.kind.in_(_UNREVIEWED)),
@@ -49,6 +57,8 @@ def _stage_branches() -> list[tuple[Stage, ColumnElement[bool], ColumnElement[da
                                       A.kind.in_(_REVIEWED), A.supplement_answered_on.is_(None)),
          A.accepted_on),
         (Stage.DECISION, A.state == S.REVIEW_DONE.value, A.opinion_on),
+        # Order 47 Art 54: after the termination the refusal is still to be decided
+        (Stage.DECISION, A.state == S.TERMINATED.value, A.terminated_on),
     ]
 
 

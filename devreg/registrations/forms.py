@@ -94,4 +94,18 @@ class RemoveFileForm(BaseForm):
 
 
 class WithdrawForm(BaseForm):
-    """CSRF only."""
+    # Order 47 Art 55: the reason is stated (a never-submitted draft needs none)
+    reason = TextAreaField(_l("Reason for withdrawing"),
+                           validators=[Optional(), Length(max=20000)])
+
+
+class StreamRequestForm(BaseForm):
+    stream = SelectField(_l("Review stream"), choices=[],
+                         validators=[InputRequired(message=REQUIRED)])
+    reason = TextAreaField(_l("Why the application qualifies"),
+                           validators=[InputRequired(message=REQUIRED), Length(max=20000)])
+
+
+class ObjectionForm(SignatureForm):
+    text = TextAreaField(_l("Objection (on the original application and dossier only)"),
+                         validators=[InputRequired(message=REQUIRED), Length(max=20000)])

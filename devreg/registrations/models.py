@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     Index,
     String,
     Text,
     UniqueConstraint,
+    and_,
+    case,
+    or_,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from devreg.auth.models import User
 from devreg.db import TimestampMixin, UTCDateTime
 from devreg.extensions import db
+from devreg.i18n import _l
 from devreg.orgs.models import Organisation
 from devreg.reference.models import CatalogueCategory
 from devreg.registrations.kinds import CHECKLISTS, ApplicationKind, Chapter
@@ -81,12 +88,15 @@ class Application(TimestampMixin, db.Model):
               postgresql_where=text(f"certificate_id IS NOT NULL AND {_OPEN_SQL}")),
     )
     audit_fields = (
-        "kind", "state", "device_id", "certificate_id", "is_priority", "acceptance_number",
+        "kind", "state", "device_id", "certificate_id", "stream", "requested_stream",
+        "stream_reason", "stream_decision_reasons", "acceptance_number",
         "correction_items", "refusal_reasons", "assigned_reviewer_id", "supplement_items",
         "supplement_deadline", "qms_result", "qms_notes", "opinion", "opinion_text",
         "opinion_by_id", "decision_reasons", "decided_by_id", "change_description",
         "changed_items", "production_address", "declaration_accepted", "first_received_on",
-        "changed_on", "substantive_changes",
+        "changed_on", "substantive_changes", "withdrawal_reason",
+        "terminated_on", "objection_text", "objection_filed_on", "objection_outcome",
+        "objection_outcome_text", "objection_resolved_on", "qms_started_on",
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,7 +110,14 @@ class Application(TimestampMixin, db.Model):
     province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
     certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    is_priority: Mapped[bool] = mapped_column(default=False)
+    #: the review stream (ordinary, priority, innovative, emergency): granted at acceptance
+    stream: Mapped[str] = mapped_column(String(20), default="ordinary",
+                                        server_default="ordinary")
+    #: the special stream the holder asked for, with its reason; decided at acceptance
+    requested_stream: Mapped[str | None] = mapped_column(String(20))
+    stream_reason: Mapped[str | None] = mapped_column(Text)
+    #: the acceptance officer's reasons when the requested stream is refused
+    stream_decision_reasons: Mapped[str | None] = mapped_column(Text)
 
     #: what a change registration changes, or why the holder cancels
     change_description: Mapped[str | None] = mapped_column(Text)
@@ -140,6 +157,8 @@ class Application(TimestampMixin, db.Model):
     supplement_answered_on: Mapped[date | None] = mapped_column()
     supplement_answer: Mapped[str | None] = mapped_column(Text)
 
+    #: the QMS verification stage (体系核查) began; the review clock is paused until the result
+    qms_started_on: Mapped[date | None] = mapped_column()
     qms_result: Mapped[str | None] = mapped_column(String(30))
     qms_notes: Mapped[str | None] = mapped_column(Text)
     qms_recorded_on: Mapped[date | None] = mapped_column()
@@ -148,6 +167,19 @@ class Application(TimestampMixin, db.Model):
     opinion_text: Mapped[str | None] = mapped_column(Text)
     opinion_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     opinion_on: Mapped[date | None] = mapped_column()
+
+    #: Order 47 Art 57: the holder's objection to a negative opinion, and the reviewer's answer
+    objection_text: Mapped[str | None] = mapped_column(Text)
+    objection_filed_on: Mapped[date | None] = mapped_column()
+    #: maintained | revised (the opinion became a recommendation to approve)
+    objection_outcome: Mapped[str | None] = mapped_column(String(20))
+    objection_outcome_text: Mapped[str | None] = mapped_column(Text)
+    objection_resolved_on: Mapped[date | None] = mapped_column()
+
+    #: Order 47 Art 54: technical review ended, supplement not answered; refusal still to sign
+    terminated_on: Mapped[date | None] = mapped_column()
+    #: Order 47 Art 55: the holder's reason for withdrawing
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 
     decision_reasons: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -166,6 +198,12 @@ class Application(TimestampMixin, db.Model):
     #: what was submitted, one row per round (submit, resubmit, supplement answer, filing)
     contents: Mapped[list[SubmittedContent]] = relationship(
         back_populates="application", order_by="SubmittedContent.round", lazy="selectin")
+    #: the periods the regulator's clock stood still, in order (selectin: one query per page)
+    clock_pauses: Mapped[list[ClockPause]] = relationship(
+        back_populates="application", order_by="[ClockPause.started_on, ClockPause.id]",
+        lazy="selectin")
+    clock_extensions: Mapped[list[ClockExtension]] = relationship(
+        back_populates="application", order_by="ClockExtension.id", lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -187,6 +225,24 @@ class Application(TimestampMixin, db.Model):
     def missing_chapters(self) -> list[Chapter]:
         present = self.current_files()
         return [c for c in self.checklist if c.required and c.code not in present]
+
+    @hybrid_property
+    def is_priority(self) -> bool:
+        """Priority first in the queues: granted, or requested and not yet decided."""
+        return self.stream == "priority" or (
+            self.accepted_on is None and self.requested_stream == "priority")
+
+    @is_priority.inplace.expression
+    @classmethod
+    def _is_priority_expression(cls) -> ColumnElement[int]:
+        """1 for a priority file, else 0: the queues sort on it in the database."""
+        return case((or_(cls.stream == "priority",
+                         and_(cls.accepted_on.is_(None), cls.requested_stream == "priority")),
+                     1), else_=0)
+
+    @property
+    def open_pause(self) -> ClockPause | None:
+        return next((p for p in self.clock_pauses if p.ended_on is None), None)
 
     @property
     def submitted_content(self) -> SubmittedContent | None:
@@ -271,3 +327,95 @@ class SubmittedContent(db.Model):
     @property
     def file_hashes(self) -> dict[str, str]:
         return {chapter: f["sha256"] for chapter, f in sorted(self.files.items())}
+class PauseReason(StrEnum):
+    """Why the regulator's clock stands still: Order 47 Art 98 and Art 57."""
+
+    SUPPLEMENT = "supplement"  # Art 98(1): the holder prepares the supplement
+    QMS_VERIFICATION = "qms_verification"  # Art 98(5): QMS verification itself
+    RECTIFICATION = "rectification"  # Art 98(1): rectification after verification
+    HOLDER_DELAY = "holder_delay"  # Art 98(2): verification delayed by the holder
+    EXPERT_CONSULTATION = "expert_consultation"  # Art 98(3): outside experts, expert meetings
+    SUSPENSION = "suspension"  # Art 98(4), Art 56: review suspended (中止)
+    OBJECTION = "objection"  # Art 57: the holder's objection to a negative review opinion
+
+    @property
+    def title(self) -> str:
+        return str(PAUSE_REASON_TITLES[self])
+
+
+PAUSE_REASON_TITLES = {
+    PauseReason.SUPPLEMENT: _l("Holder preparing the supplement (Art 98(1))"),
+    PauseReason.QMS_VERIFICATION: _l("QMS verification (Art 98(5))"),
+    PauseReason.RECTIFICATION: _l("Rectification after verification (Art 98(1))"),
+    PauseReason.HOLDER_DELAY: _l("Verification delayed by the holder (Art 98(2))"),
+    PauseReason.EXPERT_CONSULTATION: _l("Expert consultation or meeting (Art 98(3))"),
+    PauseReason.SUSPENSION: _l("Review suspended (中止, Art 56, Art 98(4))"),
+    PauseReason.OBJECTION: _l("Objection to the review opinion (Art 57)"),
+}
+#: pauses a reviewer records by hand, with a signed written notice; the others open and close
+#: with their own step (supplement request and answer, QMS start and result, objection)
+MANUAL_PAUSE_REASONS = (PauseReason.RECTIFICATION, PauseReason.HOLDER_DELAY,
+                        PauseReason.EXPERT_CONSULTATION, PauseReason.SUSPENSION)
+_REASON_VALUES = ", ".join(f"'{r.value}'" for r in PauseReason)
+
+
+class ClockPause(TimestampMixin, db.Model):
+    """One period in which the application's regulator clock does not run. The clock ran on
+    ``started_on``; it runs again from the first working day after ``ended_on`` (None: still
+    paused). At most one pause is open at a time, enforced by a partial unique index."""
+
+    __tablename__ = "clock_pauses"
+    __table_args__ = (
+        CheckConstraint(f"reason IN ({_REASON_VALUES})", name="reason"),
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ends_after_start"),
+        Index("uq_clock_pauses_open", "application_id", unique=True,
+              sqlite_where=text("ended_on IS NULL"), postgresql_where=text("ended_on IS NULL")),
+    )
+    audit_fields = ("application_id", "reason", "started_on", "ended_on", "notice",
+                    "started_by_id", "ended_by_id", "signature_id")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(30))
+    started_on: Mapped[date] = mapped_column()
+    ended_on: Mapped[date | None] = mapped_column()
+    #: the written reason given to the holder (the notice); None for backfilled periods
+    notice: Mapped[str | None] = mapped_column(Text)
+    #: None when recorded by the migration from older dates
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the signature of the written notice, where the pause is recorded by hand
+    signature_id: Mapped[int | None] = mapped_column(ForeignKey("signatures.id"))
+
+    application: Mapped[Application] = relationship(back_populates="clock_pauses")
+    started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])
+    ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id])
+
+    @property
+    def reason_enum(self) -> PauseReason:
+        return PauseReason(self.reason)
+
+
+class ClockExtension(TimestampMixin, db.Model):
+    """Order 47 Art 96: a stage's limit extended once, by at most half, approved in writing."""
+
+    __tablename__ = "clock_extensions"
+    __table_args__ = (
+        UniqueConstraint("application_id", "stage"),
+        CheckConstraint("working_days > 0", name="working_days_positive"),
+    )
+    audit_fields = ("application_id", "stage", "working_days", "reason", "granted_by_id",
+                    "granted_on", "signature_id")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(30))
+    working_days: Mapped[int] = mapped_column()
+    #: the written reason, shown to the holder
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    granted_on: Mapped[date] = mapped_column()
+    signature_id: Mapped[int] = mapped_column(ForeignKey("signatures.id"))
+
+    application: Mapped[Application] = relationship(back_populates="clock_extensions")
+    granted_by: Mapped[User] = relationship()

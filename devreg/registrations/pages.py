@@ -20,38 +20,65 @@ from devreg.extensions import db
 from devreg.permissions import authorize, can
 from devreg.registrations import content as frozen
 from devreg.registrations import forms as holder_forms
-from devreg.registrations.clocks import clock_for
+from devreg.registrations.clocks import (
+    clock_for,
+    clock_periods,
+    objection_deadline,
+    objection_open,
+)
 from devreg.registrations.deadlines import filing_window
-from devreg.registrations.models import Application
+from devreg.registrations.models import MANUAL_PAUSE_REASONS, Application
 from devreg.registrations.services import UPLOAD_STATES
-from devreg.registrations.states import OPEN_STATES, TRANSITIONS
+from devreg.registrations.states import TRANSITIONS
 from devreg.registrations.states import ApplicationState as S
 from devreg.review import forms as review_forms
-from devreg.review.services import review_path_allows
-from devreg.workdays.queries import calendar_for
+from devreg.review.services import PAUSE_STATES, review_path_allows
+from devreg.workdays.models import Stage, Stream
+from devreg.workdays.queries import calendar_for, streams_for
 
 #: form name -> (form class, policy that shows it, transition events it fires; None: no
 #: transition, shown in the states listed in FORM_STATES)
 ACTION_FORMS: dict[str, tuple[type, str, tuple[str, ...] | None]] = {
     "upload": (holder_forms.UploadForm, "registrations.edit", None),
     "remove_file": (holder_forms.RemoveFileForm, "registrations.edit", None),
+    "stream": (holder_forms.StreamRequestForm, "registrations.edit", None),
     "submit": (holder_forms.SubmitForm, "registrations.submit", ("submit", "resubmit", "file")),
     "withdraw": (holder_forms.WithdrawForm, "registrations.withdraw", ("withdraw",)),
     "answer": (holder_forms.SupplementAnswerForm, "registrations.answer_supplement",
                ("answer_supplement",)),
+    "object": (holder_forms.ObjectionForm, "registrations.object", ("object",)),
     "accept": (review_forms.AcceptForm, "review.accept", ("accept",)),
     "correction": (review_forms.CorrectionForm, "review.accept", ("request_correction",)),
     "refuse_acceptance": (review_forms.RefuseAcceptanceForm, "review.accept",
                           ("refuse_acceptance",)),
-    "priority": (review_forms.PriorityForm, "review.set_priority", None),
     "assign": (review_forms.AssignForm, "review.assign", ("assign",)),
     "supplement": (review_forms.SupplementRequestForm, "review.review", ("request_supplement",)),
+    "qms_start": (review_forms.QmsStartForm, "review.review", None),
     "qms": (review_forms.QmsForm, "review.review", None),
+    "pause": (review_forms.PauseForm, "review.pause", None),
+    "resume": (review_forms.ResumeForm, "review.pause", None),
+    "extend": (review_forms.ExtensionForm, "review.extend", None),
     "opinion": (review_forms.OpinionForm, "review.review", ("give_opinion",)),
-    "decide": (review_forms.DecisionForm, "review.decide", ("approve",)),
+    "objection_outcome": (review_forms.ObjectionOutcomeForm, "review.review",
+                          ("resolve_objection",)),
+    "decide": (review_forms.DecisionForm, "review.decide", ("approve", "refuse")),
 }
 FORM_STATES = {"upload": UPLOAD_STATES, "remove_file": UPLOAD_STATES, "qms": (S.IN_REVIEW,),
-               "priority": tuple(OPEN_STATES)}
+               "stream": (S.DRAFT, S.CORRECTION_REQUESTED),
+               "qms_start": (S.IN_REVIEW,), "pause": PAUSE_STATES, "resume": PAUSE_STATES,
+               "extend": (S.ACCEPTED, S.IN_REVIEW)}
+#: further conditions of the forms without a transition
+FORM_CONDITIONS: dict[str, Callable[[Application], bool]] = {
+    "qms_start": lambda a: a.qms_started_on is None and a.qms_result is None,
+    "pause": lambda a: a.open_pause is None,
+    "resume": lambda a: (a.open_pause is not None
+                         and a.open_pause.reason_enum in MANUAL_PAUSE_REASONS),
+    "object": lambda a: objection_open(a, china_today()),
+    "stream": lambda a: bool(_stream_choices(a)),
+    "extend": lambda a: not any(
+        e.stage == (Stage.SUPPLEMENT_REVIEW if a.supplement_answered_on
+                    else Stage.TECHNICAL_REVIEW).value for e in a.clock_extensions),
+}
 
 
 def _offered(name: str, application: Application) -> bool:
@@ -59,17 +86,50 @@ def _offered(name: str, application: Application) -> bool:
     _cls, policy, events = ACTION_FORMS[name]
     if not can(current_user, policy, application):
         return False
+    condition = FORM_CONDITIONS.get(name)
+    if condition is not None and not condition(application):
+        return False
     if events is None:
         return application.state in FORM_STATES[name]
-    if name in ("assign", "decide") and not review_path_allows(application, events[0]):
-        return False
-    return any((event, application.state) in TRANSITIONS for event in events)
+    return any((event, application.state) in TRANSITIONS
+               and (name not in ("assign", "decide") or review_path_allows(application, event))
+               for event in events)
+
+
+def _stream_choices(application: Application) -> list[tuple[str, str]]:
+    """The special streams the province runs for this kind of application."""
+    runs = streams_for(application.province_code)
+    return [(s.value, s.title) for s in Stream
+            if application.kind in runs.get(s.value, [])]
+
+
+def _fit_forms(name: str, form: Any, application: Application) -> None:
+    """Per-application choices and fields of the action forms."""
+    if name == "assign":
+        form.reviewer_id.choices = [(u.id, u.display_name)
+                                    for u in review_colleagues(application)]
+    elif name == "upload":
+        form.chapter.choices = [(c.code, str(c.title)) for c in application.checklist]
+    elif name == "decide":
+        _decision_choices(form, application)
+    elif name == "stream":
+        form.stream.choices = _stream_choices(application)
+    elif name == "accept" and not application.requested_stream:
+        del form.stream_decision
+        del form.stream_reasons
+
+
+def _decision_choices(form: Any, application: Application) -> None:
+    """After a terminated review only a refusal (不予注册) is offered (Order 47 Art 54)."""
+    if application.state == S.TERMINATED:
+        form.decision.choices = [c for c in form.decision.choices if c[0] == "refuse"]
 
 
 def qms_elapsed_working_days(application: Application, today: date) -> int | None:
     """Working days the QMS verification has taken so far (or took, once recorded), counted from
     the start of technical review, during which it is organised. Order 47 Art 93's 30-day limit
-    is a Class III rule: a Class II verification has no limit, so this count is shown instead."""
+    is a Class III rule: a Class II verification has no limit, so this count is shown instead.
+    (The QMS stage's own period, from its start to its result, is in the clock periods.)"""
     if application.review_started_on is None or not application.kind_enum.is_reviewed:
         return None
     if application.qms_recorded_on is None and application.state != S.IN_REVIEW:
@@ -101,11 +161,10 @@ def render_application(application: Application, *, bound: dict[str, Any] | None
     for name in ACTION_FORMS:
         if _offered(name, application):
             forms[name] = (bound or {}).get(name) or _blank(name, application)
-    if "upload" in forms:
-        forms["upload"].chapter.choices = [(c.code, str(c.title)) for c in application.checklist]
-    if "assign" in forms:
-        forms["assign"].reviewer_id.choices = [
-            (u.id, u.display_name) for u in review_colleagues(application)]
+    for name, form in forms.items():
+        _fit_forms(name, form, application)
+    today = china_today()
+    calendar = calendar_for(application.province_code)
     rounds = application.contents
     # each round with what changed since the one before (the first: None)
     submitted_rounds = [(row, frozen.changes_between(rounds[i - 1], row) if i else None)
@@ -113,9 +172,14 @@ def render_application(application: Application, *, bound: dict[str, Any] | None
     return render_template(
         "registrations/application_detail.html", application=application, forms=forms,
         submitted_rounds=submitted_rounds, item_title=frozen.item_title,
-        clock=clock_for(application, china_today()), today=china_today(),
-        qms_elapsed=qms_elapsed_working_days(application, china_today()),
-        filing=filing_window(application, application.received_on or china_today()),
+        clock=clock_for(application, today, calendar), today=today,
+        qms_elapsed=qms_elapsed_working_days(application, today),
+        filing=filing_window(application, application.received_on or today),
+        periods=clock_periods(application, today, calendar),
+        objection_until=objection_deadline(application, calendar),
+        stream_title=Stream(application.stream).title,
+        requested_stream_title=(Stream(application.requested_stream).title
+                                if application.requested_stream else None),
         linked_arrangements=arrangements_filed_by(application),
     ), status
 
@@ -127,11 +191,7 @@ def run_action(application: Application, name: str, action: Callable[[Any], Any]
     # a role that may not take this action gets 403 before anything it sent is looked at
     authorize(current_user, policy, application)
     form = form_class()
-    if name == "assign":
-        form.reviewer_id.choices = [(u.id, u.display_name)
-                                    for u in review_colleagues(application)]
-    if name == "upload":
-        form.chapter.choices = [(c.code, str(c.title)) for c in application.checklist]
+    _fit_forms(name, form, application)
     return run_form_action(
         application, form, action, success=success,
         render=lambda bound, status: render_application(

@@ -44,6 +44,12 @@ def withdraw(user, application) -> bool:  # type: ignore[no-untyped-def]
     return _own(user, application)
 
 
+@policy("registrations.object")
+def object_to_opinion(user, application) -> bool:  # type: ignore[no-untyped-def]
+    """The holder objects to a negative review opinion on its own application (Art 57)."""
+    return _own(user, application)
+
+
 @policy("registrations.answer_supplement")
 def answer_supplement(user, application) -> bool:  # type: ignore[no-untyped-def]
     """The holder answers the supplement request on its own application."""

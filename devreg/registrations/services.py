@@ -9,6 +9,7 @@ from typing import IO
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from devreg.auth.models import User
 from devreg.certificates import services as certificates
@@ -23,7 +24,13 @@ from devreg.registrations import content as frozen
 from devreg.registrations import files
 from devreg.registrations.deadlines import renewal_judged_on
 from devreg.registrations.kinds import ApplicationKind, chapter
-from devreg.registrations.models import Application, Device, DossierFile
+from devreg.registrations.models import (
+    Application,
+    ClockPause,
+    Device,
+    DossierFile,
+    PauseReason,
+)
 from devreg.registrations.states import OPEN_STATES, TRANSITIONS, ApplicationState
 from devreg.signatures.models import Signature
 from devreg.signatures.services import sign
@@ -369,9 +376,42 @@ def submit_application(application: Application, *, actor: User, password: str,
         application.first_received_on = today
 
 
-def withdraw_application(application: Application, *, actor: User, today: date) -> None:
+def withdraw_application(application: Application, *, actor: User, today: date,
+                         reason: str = "") -> None:
+    """Order 47 Art 55: the holder may withdraw, stating the reason, at any time before the
+    decision. A draft, never submitted, needs no reason."""
+    if application.state != S.DRAFT and not reason:
+        raise DomainError(_("State the reason for withdrawing the application."))
     apply_transition(application, "withdraw", actor, TRANSITIONS)
+    application.withdrawal_reason = reason or None
     application.closed_on = today
+    end_pause(application, on=today, actor=actor)
+
+
+def object_to_opinion(application: Application, *, actor: User, password: str, text: str,
+                      today: date) -> None:
+    """Order 47 Art 57: within 15 working days of a negative review opinion the holder may
+    object, on the original application and dossier only; the time it takes is not counted."""
+    from devreg.registrations.clocks import objection_deadline
+
+    if not text:
+        raise DomainError(_("Write the objection."))
+    deadline = objection_deadline(application)
+    if application.state == S.REVIEW_DONE and deadline is None:
+        raise DomainError(_("Only a review opinion recommending refusal can be objected to."))
+    if application.objection_filed_on is not None:
+        raise DomainError(_("An objection to this opinion was already made."))
+    if deadline is not None and today > deadline:
+        raise DomainError(_("The objection had to be made by %(date)s (15 working days after "
+                            "the opinion).", date=deadline.isoformat()))
+    apply_transition(application, "object", actor, TRANSITIONS)
+    application.objection_text = text
+    application.objection_filed_on = today
+    signature = sign(application, signer=actor, password=password, meaning="objection_filed",
+                     content={"application": application.id, "kind": application.kind,
+                              "opinion_on": str(application.opinion_on), "objection": text})
+    open_pause(application, PauseReason.OBJECTION, on=today, actor=actor, notice=text,
+               signature=signature)
 
 
 def answer_supplement(application: Application, *, actor: User, password: str, answer: str,
@@ -390,6 +430,81 @@ def answer_supplement(application: Application, *, actor: User, password: str, a
     apply_transition(application, "answer_supplement", actor, TRANSITIONS)
     application.supplement_answer = answer
     application.supplement_answered_on = today
+    # Order 47 Art 98(1): the holder's supplement time is not counted; it ends with the answer
+    end_pause(application, on=today, actor=actor, reasons=(PauseReason.SUPPLEMENT,))
     # the items may have been updated while the supplement was open: a new round, re-signed
     _freeze_and_sign(application, event="supplement", actor=actor, password=password,
                      meaning="supplement_submitted", extra={"answer": answer})
+
+
+# --- clock pauses ----------------------------------------------------------------------------
+
+def open_pause(application: Application, reason: PauseReason, *, on: date,
+               actor: User | None, notice: str | None = None,
+               signature: Signature | None = None) -> ClockPause:
+    """Stop the application's regulator clock from the day after ``on`` (Order 47 Art 98,
+    Art 57). One pause at a time: the database refuses a second open one."""
+    if application.open_pause is not None:
+        raise DomainError(_("The clock is already paused (%(reason)s). End that pause first.",
+                            reason=application.open_pause.reason_enum.title))
+    last_end = max((p.ended_on for p in application.clock_pauses if p.ended_on), default=None)
+    if last_end is not None and on < last_end:
+        raise DomainError(_("A pause cannot start before the previous one ended (%(date)s).",
+                            date=last_end.isoformat()))
+    pause = ClockPause(application_id=application.id, reason=reason.value, started_on=on,
+                       notice=notice, started_by_id=actor.id if actor else None,
+                       signature_id=signature.id if signature else None)
+    db.session.add(pause)
+    application.clock_pauses.append(pause)
+    # the application changed: a page that did not show this pause is stale (optimistic lock)
+    application.updated_at = utcnow()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # a parallel request opened one first (uq_clock_pauses_open)
+        application.clock_pauses.remove(pause)
+        raise DomainError(_("The clock is already paused. End that pause first.")) from None
+    return pause
+
+
+def end_pause(application: Application, *, on: date, actor: User | None,
+              reasons: tuple[PauseReason, ...] | None = None) -> ClockPause | None:
+    """Run the clock again from the first working day after ``on``. Only a pause of one of
+    ``reasons`` (any when None) is ended; returns it, or None when none was open."""
+    pause = application.open_pause
+    if pause is None or (reasons is not None and pause.reason_enum not in reasons):
+        return None
+    if on < pause.started_on:
+        raise DomainError(_("A pause cannot end before it started (%(date)s).",
+                            date=pause.started_on.isoformat()))
+    pause.ended_on = on
+    pause.ended_by_id = actor.id if actor else None
+    application.updated_at = utcnow()
+    db.session.flush()
+    return pause
+
+
+# --- review streams ----------------------------------------------------------------------------
+
+def request_stream(application: Application, *, actor: User, stream: str, reason: str) -> None:
+    """The holder asks for a special stream (e.g. priority review) with its reason, before
+    submission; the acceptance officer grants or refuses it (Order 47 Art 119: the province's
+    own procedure decides which kinds it applies to)."""
+    from devreg.permissions import authorize
+    from devreg.workdays.models import Stream
+    from devreg.workdays.queries import stream_runs
+
+    authorize(actor, "registrations.edit", application)
+    if application.state not in (S.DRAFT, S.CORRECTION_REQUESTED):
+        raise DomainError(_("A special review stream is requested before submission."))
+    if stream not in {s.value for s in Stream} or stream == Stream.ORDINARY.value:
+        raise DomainError(_("Choose the review stream."))
+    if not stream_runs(application.province_code, stream, application.kind):
+        raise DomainError(_("The administration of this province does not run %(stream)s for "
+                            "%(kind)s applications.", stream=Stream(stream).title,
+                            kind=application.kind_enum.title))
+    if not reason:
+        raise DomainError(_("State why the application qualifies for this stream."))
+    application.requested_stream = stream
+    application.stream_reason = reason
+    db.session.flush()

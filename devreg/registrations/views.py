@@ -195,8 +195,29 @@ def withdraw(application_id: int):
     application = get_application_or_404(application_id, current_user)
     return run_action(application, "withdraw",
                       lambda form: svc.withdraw_application(application, actor=current_user,
-                                                            today=china_today()),
+                                                            today=china_today(),
+                                                            reason=form.reason.data or ""),
                       _("Application withdrawn."))
+
+
+@bp.route("/applications/<int:application_id>/stream", methods=["POST"])
+@login_required
+def request_stream(application_id: int):
+    application = get_application_or_404(application_id, current_user)
+    return run_action(application, "stream", lambda form: svc.request_stream(
+        application, actor=current_user, stream=form.stream.data, reason=form.reason.data),
+        _("Review stream requested; it is decided at acceptance."))
+
+
+@bp.route("/applications/<int:application_id>/objection", methods=["POST"])
+@login_required
+@signature_rate_limit
+def object_to_opinion(application_id: int):
+    application = get_application_or_404(application_id, current_user)
+    return run_action(application, "object", lambda form: svc.object_to_opinion(
+        application, actor=current_user, password=form.signature_password.data,
+        text=form.text.data, today=china_today()),
+        _("Objection sent; the clock is paused while it is handled."))
 
 
 @bp.route("/applications/<int:application_id>/supplement-answer", methods=["POST"])

@@ -20,12 +20,6 @@ def accept(user, application) -> bool:  # type: ignore[no-untyped-def]
     return _in_jurisdiction(user, application) and user.has_duty(Duty.ACCEPT)
 
 
-@policy("review.set_priority")
-def set_priority(user, application) -> bool:  # type: ignore[no-untyped-def]
-    """Priority review is flagged by a reviewer with the accept duty."""
-    return accept(user, application)
-
-
 @policy("review.assign")
 def assign(user, application) -> bool:  # type: ignore[no-untyped-def]
     """A reviewer with the review duty takes or hands out the technical review."""
@@ -43,4 +37,18 @@ def review(user, application) -> bool:  # type: ignore[no-untyped-def]
 def decide(user, application) -> bool:  # type: ignore[no-untyped-def]
     """The approve duty, in the province. (Four eyes is checked by the decision service, so
     that the approver is told why.)"""
+    return _in_jurisdiction(user, application) and user.has_duty(Duty.APPROVE)
+
+
+@policy("review.pause")
+def pause(user, application) -> bool:  # type: ignore[no-untyped-def]
+    """Pauses of the clock (Order 47 Art 98) are recorded and ended by a reviewer with the
+    review duty, in the province."""
+    return _in_jurisdiction(user, application) and user.has_duty(Duty.REVIEW)
+
+
+@policy("review.extend")
+def extend(user, application) -> bool:  # type: ignore[no-untyped-def]
+    """An extension (Order 47 Art 96) is approved by the head of the technical body: in
+    devreg, a reviewer with the approve duty, in the province."""
     return _in_jurisdiction(user, application) and user.has_duty(Duty.APPROVE)

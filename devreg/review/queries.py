@@ -21,8 +21,9 @@ S = ApplicationState
 QUEUES = {
     "acceptance": (_l("Acceptance"), Duty.ACCEPT, (S.SUBMITTED,)),
     "review": (_l("Technical review"), Duty.REVIEW,
-               (S.ACCEPTED, S.IN_REVIEW, S.SUPPLEMENT_REQUESTED)),
-    "decision": (_l("Decision"), Duty.APPROVE, (S.REVIEW_DONE, S.ACCEPTED)),
+               (S.ACCEPTED, S.IN_REVIEW, S.SUPPLEMENT_REQUESTED, S.OBJECTION)),
+    # Order 47 Art 54: a terminated review waits here for the signed refusal (不予注册)
+    "decision": (_l("Decision"), Duty.APPROVE, (S.REVIEW_DONE, S.ACCEPTED, S.TERMINATED)),
 }
 _REVIEWED = [k.value for k in ApplicationKind if k.is_reviewed]
 _UNREVIEWED = [k.value for k in ApplicationKind if not k.is_reviewed]
@@ -45,7 +46,8 @@ def queue_query(user, stage: str) -> Select[tuple[Application]]:  # type: ignore
         # an accepted change filing or cancellation goes straight to the decision
         query = query.where(Application.kind.in_(_REVIEWED))
     elif stage == "decision":
-        query = query.where(or_(Application.state == S.REVIEW_DONE.value,
+        query = query.where(or_(Application.state.in_([S.REVIEW_DONE.value,
+                                                       S.TERMINATED.value]),
                                 Application.kind.in_(_UNREVIEWED)))
     return query
 

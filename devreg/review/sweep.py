@@ -14,6 +14,7 @@ from devreg.certificates.models import Certificate, CertificateStatus
 from devreg.extensions import db
 from devreg.registrations.kinds import ApplicationKind
 from devreg.registrations.models import Application
+from devreg.registrations.services import end_pause
 from devreg.registrations.states import TRANSITIONS, ApplicationState
 from devreg.review.services import deem_accepted
 from devreg.workdays.models import Stage
@@ -32,12 +33,22 @@ class SweepResult:
     flagged_arrangements: list[int] = field(default_factory=list)
 
 
+def terminate_unanswered(application: Application, *, today: date) -> None:
+    """Order 47 Art 54: the supplement was not answered in time, so the technical review ends;
+    the refusal (不予注册) is signed by an approver, who finds it in the decision queue."""
+    apply_transition(application, "terminate", None, TRANSITIONS)
+    application.closed_on = today
+    application.terminated_on = today
+    end_pause(application, on=today, actor=None)
+
+
 def run_sweep(today: date) -> SweepResult:
     result = SweepResult()
     submitted = db.session.scalars(select(Application).where(
         Application.state == S.SUBMITTED.value))
     for application in submitted:
-        limit = time_limit(application.province_code, Stage.ACCEPTANCE)
+        limit = time_limit(application.province_code, Stage.ACCEPTANCE, application.kind,
+                           application.stream)
         due = calendar_for(application.province_code).add_working_days(
             application.received_on, limit).due  # type: ignore[arg-type]
         if today > due:
@@ -48,8 +59,7 @@ def run_sweep(today: date) -> SweepResult:
         Application.state == S.SUPPLEMENT_REQUESTED.value,
         Application.supplement_deadline < today))
     for application in waiting:
-        apply_transition(application, "terminate", None, TRANSITIONS)
-        application.closed_on = today
+        terminate_unanswered(application, today=today)
         result.terminated.append(application.id)
 
     # A renewal not decided by the expiry date is deemed granted (Order 47 Art 82 ¶2).

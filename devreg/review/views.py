@@ -50,7 +50,11 @@ def accept(application_id: int):
     application = get_application_or_404(application_id, current_user)
     return run_action(application, "accept", lambda form: svc.accept(
         application, actor=current_user, password=form.signature_password.data,
-        today=china_today()), _("Application accepted; acceptance number issued."))
+        today=china_today(),
+        # the stream fields exist only when the holder requested a stream
+        stream_decision=form.stream_decision.data if form.stream_decision else None,
+        stream_reasons=(form.stream_reasons.data or "") if form.stream_reasons else ""),
+        _("Application accepted; acceptance number issued."))
 
 
 @bp.route("/applications/<int:application_id>/correction", methods=["POST"])
@@ -71,15 +75,6 @@ def refuse_acceptance(application_id: int):
     return run_action(application, "refuse_acceptance", lambda form: svc.refuse_acceptance(
         application, actor=current_user, password=form.signature_password.data,
         reasons=form.reasons.data, today=china_today()), _("Application not accepted."))
-
-
-@bp.route("/applications/<int:application_id>/priority", methods=["POST"])
-@login_required
-def set_priority(application_id: int):
-    application = get_application_or_404(application_id, current_user)
-    return run_action(application, "priority", lambda form: svc.set_priority(
-        application, actor=current_user, priority=form.priority.data == "1"),
-        _("Priority updated."))
 
 
 @bp.route("/applications/<int:application_id>/assign", methods=["POST"])
@@ -117,6 +112,46 @@ def record_qms(application_id: int):
         today=china_today()), _("QMS verification recorded."))
 
 
+@bp.route("/applications/<int:application_id>/qms-start", methods=["POST"])
+@login_required
+def start_qms(application_id: int):
+    application = get_application_or_404(application_id, current_user)
+    return run_action(application, "qms_start", lambda form: svc.start_qms(
+        application, actor=current_user, today=china_today()),
+        _("QMS verification started; the review clock is paused until the result."))
+
+
+@bp.route("/applications/<int:application_id>/pause", methods=["POST"])
+@login_required
+@signature_rate_limit
+def pause(application_id: int):
+    application = get_application_or_404(application_id, current_user)
+    return run_action(application, "pause", lambda form: svc.record_pause(
+        application, actor=current_user, password=form.signature_password.data,
+        reason=form.reason.data, notice=form.notice.data, today=china_today()),
+        _("Clock paused; the notice is shown to the holder."))
+
+
+@bp.route("/applications/<int:application_id>/resume", methods=["POST"])
+@login_required
+def resume(application_id: int):
+    application = get_application_or_404(application_id, current_user)
+    return run_action(application, "resume", lambda form: svc.resume_clock(
+        application, actor=current_user, today=china_today()),
+        _("The clock runs again from the next working day."))
+
+
+@bp.route("/applications/<int:application_id>/extend", methods=["POST"])
+@login_required
+@signature_rate_limit
+def extend(application_id: int):
+    application = get_application_or_404(application_id, current_user)
+    return run_action(application, "extend", lambda form: svc.extend_clock(
+        application, actor=current_user, password=form.signature_password.data,
+        working_days=form.working_days.data, reason=form.reason.data, today=china_today()),
+        _("Time limit extended; the holder sees the reason."))
+
+
 @bp.route("/applications/<int:application_id>/opinion", methods=["POST"])
 @login_required
 @signature_rate_limit
@@ -126,6 +161,17 @@ def give_opinion(application_id: int):
         application, actor=current_user, password=form.signature_password.data,
         recommendation=form.recommendation.data, text=form.text.data, today=china_today()),
         _("Review opinion signed."))
+
+
+@bp.route("/applications/<int:application_id>/objection-outcome", methods=["POST"])
+@login_required
+@signature_rate_limit
+def resolve_objection(application_id: int):
+    application = get_application_or_404(application_id, current_user)
+    return run_action(application, "objection_outcome", lambda form: svc.resolve_objection(
+        application, actor=current_user, password=form.signature_password.data,
+        outcome=form.outcome.data, text=form.text.data, today=china_today()),
+        _("Answer to the objection signed; the clock runs again."))
 
 
 @bp.route("/applications/<int:application_id>/decide", methods=["POST"])

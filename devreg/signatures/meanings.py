@@ -17,6 +17,10 @@ MEANINGS = {
     "declined": _l("Declined"),
     "decided": _l("Decided"),
     "filed": _l("Filed"),
+    "clock_paused": _l("Clock paused, holder notified"),
+    "clock_extended": _l("Time limit extended, holder notified"),
+    "objection_filed": _l("Objection to the review opinion filed"),
+    "objection_resolved": _l("Objection answered"),
 }
 
 

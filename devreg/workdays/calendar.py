@@ -88,14 +88,21 @@ def library_schedule(year: int) -> list[tuple[date, DayKind, str]]:
     return entries
 
 
-def supplement_answer_deadline(requested_on: date) -> date:
-    """The holder answers a supplement request within 1 calendar year: the same day a year
-    later, or the month's last day when it does not exist (29 February). Rolling the deadline
-    past a holiday is not applied (check)."""
+def supplement_answer_deadline(requested_on: date,
+                               calendar: WorkdayCalendar | None = None) -> date:
+    """The holder answers a supplement request within 1 calendar year (Order 47 Art 54): the
+    same day a year later, or the month's last day when it does not exist (29 February). With
+    the province's calendar, a deadline on a non-working day moves to the next working day."""
     try:
-        return requested_on.replace(year=requested_on.year + 1)
+        deadline = requested_on.replace(year=requested_on.year + 1)
     except ValueError:
-        return requested_on.replace(year=requested_on.year + 1, day=28)
+        deadline = requested_on.replace(year=requested_on.year + 1, day=28)
+    if calendar is not None:
+        # Civil Code Art 203: a period ending on a statutory holiday or rest day ends on the next
+        # working day (an adjusted workday 调休 is a working day, so it stays)
+        while not calendar.is_workday(deadline):
+            deadline += ONE_DAY
+    return deadline
 
 
 class ScheduleProblem(StrEnum):

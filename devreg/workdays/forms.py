@@ -4,19 +4,32 @@ from __future__ import annotations
 
 from datetime import date
 
-from wtforms import DateField, IntegerField, StringField, TextAreaField, ValidationError
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from devreg.forms import BaseForm
 from devreg.i18n import _, _l
+from devreg.production.forms import MultiCheckboxField
+from devreg.registrations.kinds import ApplicationKind
 from devreg.workdays.calendar import DayKind, schedule_problems
 from devreg.workdays.models import (
+    ANY_KIND,
     LIMITED_STAGES,
     SCHEDULE_PROBLEM_MESSAGES,
     STAGE_TITLES,
     STATUTORY_LIMITS,
+    STREAM_TITLES,
+    Stage,
+    Stream,
 )
-from devreg.workdays.services import MAX_WORKING_DAYS, MAX_YEAR, MIN_YEAR
+from devreg.workdays.services import MAX_YEAR, MIN_YEAR
 
 REQUIRED = _l("This field is required.")
 NAME_MAX = 60
@@ -88,16 +101,61 @@ class TimeLimitsForm(BaseForm):
     """One working-day field per stage, named by the stage code (fields added below)."""
 
 
+#: a province may shorten a statutory limit, never lengthen it (Order 47 Art 119)
+STATUTORY_RANGE = _l("Between %(min)s and the statutory %(max)s working days.")
+
 for _stage in LIMITED_STAGES:
     setattr(TimeLimitsForm, _stage.value, IntegerField(
         STAGE_TITLES[_stage],
         validators=[InputRequired(message=REQUIRED),
-                    NumberRange(min=1, max=MAX_WORKING_DAYS,
-                                message=_l("Between %(min)s and %(max)s working days."))],
+                    NumberRange(min=1, max=STATUTORY_LIMITS[_stage], message=STATUTORY_RANGE)],
         description=_l("Statutory default: %(days)d working days",
                        days=STATUTORY_LIMITS[_stage]),
     ))
 del _stage
+
+SPECIAL_STREAMS = [s for s in Stream if s is not Stream.ORDINARY]
+
+
+class StreamForm(BaseForm):
+    """Which application kinds a special stream applies to; none: the stream is not run."""
+
+    stream = SelectField(_l("Stream"), choices=[(s.value, STREAM_TITLES[s])
+                                                 for s in SPECIAL_STREAMS],
+                         validators=[InputRequired(message=REQUIRED)])
+    kinds = MultiCheckboxField(_l("Applies to"), choices=[
+        (k.value, k.title) for k in ApplicationKind if k is not ApplicationKind.CHANGE_FILING])
+
+
+class SpecialLimitForm(BaseForm):
+    """One limit for a stage, of one application kind (or any) in one stream."""
+
+    stream = SelectField(_l("Stream"), choices=[(s.value, STREAM_TITLES[s]) for s in Stream],
+                         validators=[InputRequired(message=REQUIRED)])
+    kind = SelectField(_l("Application kind"), choices=[(ANY_KIND, _l("Any kind"))] + [
+        (k.value, k.title) for k in ApplicationKind if k is not ApplicationKind.CHANGE_FILING],
+        validators=[InputRequired(message=REQUIRED)])
+    stage = SelectField(_l("Stage"), choices=[(s.value, STAGE_TITLES[s])
+                                              for s in LIMITED_STAGES],
+                        validators=[InputRequired(message=REQUIRED)])
+    working_days = IntegerField(_l("Working days"), validators=[
+        InputRequired(message=REQUIRED),
+        NumberRange(min=1, message=_l("At least 1 working day."))],
+        description=_l("At most the statutory limit of the stage."))
+
+    def validate_working_days(self, field):  # type: ignore[no-untyped-def]
+        """Never longer than the statutory limit of the chosen stage, which is shown."""
+        try:
+            stage = Stage(self.stage.data)
+        except ValueError:
+            return
+        if stage not in STATUTORY_LIMITS:
+            return
+        statutory = STATUTORY_LIMITS[stage]
+        if field.data is not None and field.data > statutory:
+            raise ValidationError(_("%(stage)s: at most the statutory %(statutory)d working "
+                                    "days (%(days)d is longer).", stage=stage.title,
+                                    statutory=statutory, days=field.data))
 
 
 class RegulatorHolidayForm(BaseForm):

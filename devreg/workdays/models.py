@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from devreg.db import TimestampMixin, UTCDateTime, utcnow
@@ -42,6 +42,30 @@ STAGE_TITLES = {
     Stage.DECISION: _l("Administrative decision"),
     Stage.CERTIFICATE_ISSUE: _l("Certificate issue and delivery"),
 }
+
+class Stream(StrEnum):
+    """The review streams a province may run (Order 47 Art 119: provincial special procedures
+    for Class II). Ordinary always runs, for every kind."""
+
+    ORDINARY = "ordinary"
+    PRIORITY = "priority"  # 优先审批
+    INNOVATIVE = "innovative"  # 创新
+    EMERGENCY = "emergency"  # 应急
+
+    @property
+    def title(self) -> str:
+        return str(STREAM_TITLES[self])
+
+
+STREAM_TITLES = {
+    Stream.ORDINARY: _l("Ordinary"),
+    Stream.PRIORITY: _l("Priority review (优先审批)"),
+    Stream.INNOVATIVE: _l("Innovative devices (创新)"),
+    Stream.EMERGENCY: _l("Emergency approval (应急)"),
+}
+#: a limit setting that applies to every application kind of its stream
+ANY_KIND = "any"
+_STREAM_VALUES = ", ".join(f"'{s.value}'" for s in Stream)
 
 #: Statutory limits in working days (SAMR Order 47), the defaults of every province's settings.
 STATUTORY_LIMITS: dict[Stage, int] = {
@@ -134,19 +158,26 @@ class RegulatorHoliday(db.Model):
 
 
 class TimeLimitSetting(TimestampMixin, db.Model):
-    """A province's own limit for one stage; without a row the statutory default applies."""
+    """A province's own limit for one stage, application kind (or any kind) and stream; without
+    a row the ordinary stream's setting, then the statutory default applies. Never longer than
+    the statutory limit (Order 47 Art 119 allows special procedures, not longer ones)."""
 
     __tablename__ = "time_limit_settings"
     __table_args__ = (
-        UniqueConstraint("province_code", "stage"),
+        UniqueConstraint("province_code", "stage", "kind", "stream"),
         CheckConstraint(f"stage IN ({_STAGE_VALUES})", name="stage"),
+        CheckConstraint(f"stream IN ({_STREAM_VALUES})", name="stream"),
         CheckConstraint("working_days > 0", name="working_days_positive"),
     )
-    audit_fields = ("province_code", "stage", "working_days")
+    audit_fields = ("province_code", "stage", "kind", "stream", "working_days")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
     stage: Mapped[str] = mapped_column(String(30))
+    #: an application kind code, or "any"
+    kind: Mapped[str] = mapped_column(String(20), default=ANY_KIND, server_default=ANY_KIND)
+    stream: Mapped[str] = mapped_column(String(20), default=Stream.ORDINARY.value,
+                                        server_default=Stream.ORDINARY.value)
     working_days: Mapped[int] = mapped_column()
 
 
@@ -161,3 +192,22 @@ class CalendarVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ProvinceStream(TimestampMixin, db.Model):
+    """A special stream a province runs, and the application kinds it applies to (e.g. Hebei
+    priority review: first registrations only, 冀药监规〔2020〕1号)."""
+
+    __tablename__ = "province_streams"
+    __table_args__ = (
+        UniqueConstraint("province_code", "stream"),
+        CheckConstraint(f"stream IN ({_STREAM_VALUES}) AND stream <> 'ordinary'",
+                        name="stream"),
+    )
+    audit_fields = ("province_code", "stream", "kinds")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
+    stream: Mapped[str] = mapped_column(String(20))
+    #: the application kind codes the stream applies to; empty: not run
+    kinds: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -18,13 +18,16 @@ from devreg.extensions import db
 from devreg.reference.models import Province
 from devreg.workdays.calendar import DayKind, WorkdayCalendar
 from devreg.workdays.models import (
+    ANY_KIND,
     LIMITED_STAGES,
     STATUTORY_LIMITS,
     CalendarDay,
     CalendarVersion,
     CalendarYear,
+    ProvinceStream,
     RegulatorHoliday,
     Stage,
+    Stream,
     TimeLimitSetting,
 )
 
@@ -98,16 +101,26 @@ def _bump_calendar_version(session: Session, _context) -> None:  # type: ignore[
         g.calendar_version = token
 
 
-def _settings(province_code: str) -> dict[Stage, int]:
+def _settings(province_code: str) -> dict[tuple[Stage, str, str], int]:
+    """(stage, kind, stream) -> working days of every setting of the province."""
     rows = db.session.scalars(
         select(TimeLimitSetting).where(TimeLimitSetting.province_code == province_code))
-    return {Stage(row.stage): row.working_days for row in rows}
+    return {(Stage(row.stage), row.kind, row.stream): row.working_days for row in rows}
 
 
-def time_limit(province_code: str, stage: Stage | str) -> int:
-    """The province's working-day limit for a stage: its setting, else the statutory default."""
-    stage = Stage(stage)
-    return _settings(province_code).get(stage, STATUTORY_LIMITS[stage])  # KeyError: no limit
+def _resolve(settings: dict[tuple[Stage, str, str], int], stage: Stage, kind: str | None,
+             stream: str) -> int:
+    """The most specific setting: the kind in the stream, any kind in the stream, then the
+    same in the ordinary stream, then the statutory limit (KeyError: a stage without one)."""
+    candidates = []
+    for s in dict.fromkeys((stream, Stream.ORDINARY.value)):
+        if kind is not None:
+            candidates.append((stage, kind, s))
+        candidates.append((stage, ANY_KIND, s))
+    for key in candidates:
+        if key in settings:
+            return settings[key]
+    return STATUTORY_LIMITS[stage]
 
 
 def time_limits_for(province_codes: Iterable[str | None]) -> dict[str | None, dict[Stage, int]]:
@@ -116,24 +129,59 @@ def time_limits_for(province_codes: Iterable[str | None]) -> dict[str | None, di
     limits: dict[str | None, dict[Stage, int]] = {code: dict(STATUTORY_LIMITS) for code in codes}
     named = [code for code in codes if code is not None]
     if named:
+        # the ordinary limits for any kind: a kind's or a stream's own limit is snapshotted at
+        # acceptance, so a list page needs only these (for files not yet accepted)
         for row in db.session.scalars(select(TimeLimitSetting).where(
-                TimeLimitSetting.province_code.in_(named))):
+                TimeLimitSetting.province_code.in_(named), TimeLimitSetting.kind == ANY_KIND,
+                TimeLimitSetting.stream == Stream.ORDINARY.value)):
             limits[row.province_code][Stage(row.stage)] = row.working_days
     return limits
 
 
-def time_limits_snapshot(province_code: str) -> dict[str, int]:
-    """Every limited stage's limit as it applies now, keyed by stage code: stored on an application
-    when it is accepted, so later setting changes do not move its clocks."""
+def time_limit(province_code: str, stage: Stage | str, kind: str | None = None,
+               stream: str = Stream.ORDINARY.value) -> int:
+    """The province's working-day limit for a stage (of a kind and stream): its most specific
+    setting, else the statutory default."""
+    return _resolve(_settings(province_code), Stage(stage), kind, stream)
+
+
+def time_limits_snapshot(province_code: str, kind: str | None = None,
+                         stream: str = Stream.ORDINARY.value) -> dict[str, int]:
+    """Every stage's limit as it applies now to ``kind`` in ``stream``, keyed by stage code:
+    stored on an application when it is accepted, so later setting changes do not move its
+    clocks."""
     settings = _settings(province_code)
-    return {stage.value: settings.get(stage, STATUTORY_LIMITS[stage])
-            for stage in LIMITED_STAGES}
+    return {stage.value: _resolve(settings, stage, kind, stream) for stage in LIMITED_STAGES}
 
 
 def customised_stages(province_code: str) -> set[str]:
-    """Stages whose limit differs from the statutory default in this province."""
-    return {stage.value for stage, days in _settings(province_code).items()
-            if stage in STATUTORY_LIMITS and days != STATUTORY_LIMITS[stage]}
+    """Stages whose ordinary limit (any kind) differs from the statutory default."""
+    return {stage.value for (stage, kind, stream), days in _settings(province_code).items()
+            if kind == ANY_KIND and stream == Stream.ORDINARY.value
+            and stage in STATUTORY_LIMITS and days != STATUTORY_LIMITS[stage]}
+
+
+def special_limits(province_code: str) -> list[TimeLimitSetting]:
+    """The settings beyond the ordinary any-kind ones: per kind, or per special stream."""
+    return list(db.session.scalars(select(TimeLimitSetting).where(
+        TimeLimitSetting.province_code == province_code,
+        (TimeLimitSetting.kind != ANY_KIND)
+        | (TimeLimitSetting.stream != Stream.ORDINARY.value))
+        .order_by(TimeLimitSetting.stream, TimeLimitSetting.kind, TimeLimitSetting.stage)))
+
+
+def streams_for(province_code: str) -> dict[str, list[str]]:
+    """The special streams the province runs -> the application kinds each applies to."""
+    rows = db.session.scalars(select(ProvinceStream).where(
+        ProvinceStream.province_code == province_code))
+    return {row.stream: list(row.kinds or []) for row in rows if row.kinds}
+
+
+def stream_runs(province_code: str, stream: str, kind: str) -> bool:
+    """Whether the province runs ``stream`` for applications of ``kind`` (ordinary: always)."""
+    if stream == Stream.ORDINARY.value:
+        return True
+    return kind in streams_for(province_code).get(stream, [])
 
 
 def entered_years() -> list[CalendarYear]:
@@ -155,6 +203,13 @@ def get_regulator_holiday_or_404(holiday_id: int, province_code: str) -> Regulat
     if holiday is None or holiday.province_code != province_code:
         abort(404)
     return holiday
+
+
+def get_time_limit_or_404(setting_id: int, province_code: str) -> TimeLimitSetting:
+    setting = db.session.get(TimeLimitSetting, setting_id)
+    if setting is None or setting.province_code != province_code:
+        abort(404)
+    return setting
 
 
 def get_province_or_404(code: str) -> Province:

@@ -16,12 +16,16 @@ from devreg.extensions import db
 from devreg.i18n import _
 from devreg.workdays.calendar import schedule_problems
 from devreg.workdays.models import (
+    ANY_KIND,
     LIMITED_STAGES,
     SCHEDULE_PROBLEM_MESSAGES,
+    STATUTORY_LIMITS,
     CalendarDay,
     CalendarYear,
+    ProvinceStream,
     RegulatorHoliday,
     Stage,
+    Stream,
     TimeLimitSetting,
 )
 from devreg.workdays.queries import get_calendar_year
@@ -30,7 +34,7 @@ if TYPE_CHECKING:
     from devreg.auth.models import User
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
-MAX_WORKING_DAYS = 999
+MAX_WORKING_DAYS = 999  # kept for callers; the statutory limit of each stage is the maximum
 
 
 def enter_year(year: int, days: Sequence[tuple[date, str, str]], *, actor: User) -> CalendarYear:
@@ -72,27 +76,58 @@ def enter_year(year: int, days: Sequence[tuple[date, str, str]], *, actor: User)
 
 
 def set_time_limit(province_code: str, stage: Stage | str, working_days: int, *,
-                   actor: User) -> TimeLimitSetting:
-    """Set a province's working-day limit for one stage. Provinces may shorten the statutory
-    limits (Order 47 Art 119); the value applies to applications accepted from now on (accepted ones
-    keep their snapshot). ``actor`` is recorded by the audit trail."""
-    stage = Stage(stage)
+                   actor: User, kind: str = ANY_KIND,
+                   stream: Stream | str = Stream.ORDINARY) -> TimeLimitSetting:
+    """Set a province's working-day limit for one stage, for one application kind (or any) in
+    one stream. Provinces may shorten the statutory limits (Order 47 Art 119), never lengthen
+    them; the value applies to applications accepted from now on (accepted ones keep their
+    snapshot). ``actor`` is recorded by the audit trail."""
+    stage, stream = Stage(stage), Stream(stream)
     if stage not in LIMITED_STAGES:
         # Order 47 Art 93: no statutory limit for a Class II QMS verification, so none to set
         raise DomainError(_("This stage has no time limit for Class II devices."))
-    if not 1 <= working_days <= MAX_WORKING_DAYS:
-        raise DomainError(_("A time limit is between 1 and %(high)d working days.",
-                            high=MAX_WORKING_DAYS))
+    statutory = STATUTORY_LIMITS[stage]
+    if not 1 <= working_days <= statutory:
+        # Order 47 Art 119: a provincial procedure may be faster, not slower, than the law's
+        raise DomainError(_("%(stage)s: at most the statutory %(statutory)d working days "
+                            "(%(days)d is longer).", stage=stage.title, statutory=statutory,
+                            days=working_days)
+                          if working_days > statutory else
+                          _("A time limit is at least 1 working day."))
     setting = db.session.scalar(select(TimeLimitSetting).where(
-        TimeLimitSetting.province_code == province_code, TimeLimitSetting.stage == stage.value))
+        TimeLimitSetting.province_code == province_code, TimeLimitSetting.stage == stage.value,
+        TimeLimitSetting.kind == kind, TimeLimitSetting.stream == stream.value))
     if setting is None:
-        setting = TimeLimitSetting(province_code=province_code, stage=stage.value,
-                                   working_days=working_days)
+        setting = TimeLimitSetting(province_code=province_code, stage=stage.value, kind=kind,
+                                   stream=stream.value, working_days=working_days)
         db.session.add(setting)
     else:
         setting.working_days = working_days
     db.session.flush()
     return setting
+
+
+def remove_time_limit(setting: TimeLimitSetting, *, actor: User) -> None:
+    """Remove a per-kind or per-stream setting: the more general one applies again."""
+    db.session.delete(setting)
+    db.session.flush()
+
+
+def set_stream(province_code: str, stream: Stream | str, kinds: Sequence[str], *,
+               actor: User) -> ProvinceStream:
+    """Enable a special stream for the given application kinds (none: the stream is not run).
+    Order 47 Art 119."""
+    stream = Stream(stream)
+    if stream is Stream.ORDINARY:
+        raise DomainError(_("The ordinary stream always runs, for every kind."))
+    row = db.session.scalar(select(ProvinceStream).where(
+        ProvinceStream.province_code == province_code, ProvinceStream.stream == stream.value))
+    if row is None:
+        row = ProvinceStream(province_code=province_code, stream=stream.value, kinds=[])
+        db.session.add(row)
+    row.kinds = sorted(set(kinds))
+    db.session.flush()
+    return row
 
 
 def add_regulator_holiday(province_code: str, day: date, name: str, *,

@@ -12,15 +12,19 @@ from devreg.i18n import _
 from devreg.permissions import authorize, can, requires
 from devreg.reference.models import Province
 from devreg.reference.queries import all_provinces
+from devreg.registrations.kinds import ApplicationKind
 from devreg.workdays import bp
 from devreg.workdays.calendar import library_schedule, library_years
 from devreg.workdays.forms import (
+    SPECIAL_STREAMS,
     RegulatorHolidayForm,
+    SpecialLimitForm,
+    StreamForm,
     TimeLimitsForm,
     YearScheduleForm,
     format_schedule,
 )
-from devreg.workdays.models import LIMITED_STAGES, STATUTORY_LIMITS
+from devreg.workdays.models import LIMITED_STAGES, STATUTORY_LIMITS, STREAM_TITLES, Stage
 from devreg.workdays.queries import (
     calendar_for,
     customised_stages,
@@ -28,7 +32,10 @@ from devreg.workdays.queries import (
     get_calendar_year,
     get_province_or_404,
     get_regulator_holiday_or_404,
+    get_time_limit_or_404,
     regulator_holidays_for,
+    special_limits,
+    streams_for,
     time_limits_snapshot,
 )
 from devreg.workdays.services import (
@@ -37,6 +44,8 @@ from devreg.workdays.services import (
     add_regulator_holiday,
     enter_year,
     remove_regulator_holiday,
+    remove_time_limit,
+    set_stream,
     set_time_limit,
 )
 
@@ -98,7 +107,10 @@ def province_list():
 
 
 def _render_province(province: Province, limits_form: TimeLimitsForm | None = None,
-                     holiday_form: RegulatorHolidayForm | None = None) -> str:
+                     holiday_form: RegulatorHolidayForm | None = None,
+                     stream_form: StreamForm | None = None,
+                     special_form: SpecialLimitForm | None = None,
+                     status: int = 200):  # type: ignore[no-untyped-def]
     limits = time_limits_snapshot(province.code)
     if limits_form is None:
         limits_form = TimeLimitsForm(data=limits, formdata=None)
@@ -107,7 +119,15 @@ def _render_province(province: Province, limits_form: TimeLimitsForm | None = No
         stages=list(LIMITED_STAGES), statutory=STATUTORY_LIMITS,
         customised=customised_stages(province.code),
         holidays=regulator_holidays_for(province.code), limits_form=limits_form,
-        holiday_form=holiday_form or RegulatorHolidayForm(formdata=None))
+        holiday_form=holiday_form or RegulatorHolidayForm(formdata=None),
+        streams=streams_for(province.code), special_streams=SPECIAL_STREAMS,
+        stream_titles={**STREAM_TITLES, **{s.value: t for s, t in STREAM_TITLES.items()}},
+        kind_titles={k.value: k.title for k in ApplicationKind},
+        stage_titles={s.value: s.title for s in Stage},
+        statutory_by_code={s.value: d for s, d in STATUTORY_LIMITS.items()},
+        special=special_limits(province.code),
+        stream_form=stream_form or StreamForm(formdata=None),
+        special_form=special_form or SpecialLimitForm(formdata=None)), status
 
 
 @bp.route("/provinces/<code>")
@@ -140,6 +160,51 @@ def limits_save(code: str):
     db.session.commit()
     flash(_("Time limits of %(province)s saved (%(count)d changed). They apply to applications "
             "accepted from now on.", province=province.name, count=changed), "success")
+    return redirect(url_for("workdays.province_detail", code=province.code))
+
+
+@bp.route("/provinces/<code>/streams", methods=["POST"])
+@requires("workdays.manage")
+def stream_save(code: str):
+    """Order 47 Art 119: the special streams the province runs, and for which kinds."""
+    province = get_province_or_404(code)
+    form = StreamForm()
+    if not form.validate_on_submit():
+        return _render_province(province, stream_form=form)
+    set_stream(province.code, form.stream.data, form.kinds.data or [], actor=current_user)
+    db.session.commit()
+    flash(_("Review streams of %(province)s saved.", province=province.name), "success")
+    return redirect(url_for("workdays.province_detail", code=province.code))
+
+
+@bp.route("/provinces/<code>/special-limits", methods=["POST"])
+@requires("workdays.manage")
+def special_limit_save(code: str):
+    """A limit for one stage, kind and stream; never longer than the statutory limit."""
+    province = get_province_or_404(code)
+    form = SpecialLimitForm()
+    if not form.validate_on_submit():
+        return _render_province(province, special_form=form)
+    try:
+        set_time_limit(province.code, form.stage.data, form.working_days.data,
+                       actor=current_user, kind=form.kind.data, stream=form.stream.data)
+    except DomainError as error:
+        db.session.rollback()
+        form.working_days.errors = [error.message]
+        return _render_province(province, special_form=form, status=422)
+    db.session.commit()
+    flash(_("Time limit saved. It applies to applications accepted from now on."), "success")
+    return redirect(url_for("workdays.province_detail", code=province.code))
+
+
+@bp.route("/provinces/<code>/special-limits/<int:setting_id>/delete", methods=["POST"])
+@requires("workdays.manage")
+def special_limit_delete(code: str, setting_id: int):
+    province = get_province_or_404(code)
+    setting = get_time_limit_or_404(setting_id, province.code)
+    remove_time_limit(setting, actor=current_user)
+    db.session.commit()
+    flash(_("Time limit removed; the more general one applies."), "success")
     return redirect(url_for("workdays.province_detail", code=province.code))
 
 

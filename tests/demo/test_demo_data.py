@@ -266,3 +266,42 @@ def test_scenarios_whose_accounts_cannot_sign_are_skipped_not_half_made(app,
         1 for s in SCENARIOS if s.holder == "holder.bj@demo.devreg")
     assert "cannot sign with the demo password" in caplog.text
     assert verify_chain()[1] is None
+
+
+def test_the_demo_runs_a_hebei_application_in_the_priority_stream_on_45_plus_45(app):
+    load()
+    application = by_device("医用电子体温计（儿童型）", HEBEI)
+    assert application.state == "in_review"
+    assert (application.requested_stream, application.stream) == ("priority", "priority")
+    assert application.time_limits["technical_review"] == 45
+    assert application.time_limits["supplement_review"] == 45
+    assert clock_for(application, china_today()).limit == 45
+    # the province's setting: priority review for first registrations only
+    from devreg.workdays.queries import streams_for, time_limits_snapshot
+
+    assert streams_for(HEBEI) == {"priority": ["initial"]}
+    assert time_limits_snapshot(HEBEI, "change", "priority")["technical_review"] == 60
+    client = app.test_client()
+    login(client, "reviewer@demo.devreg")
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert 'data-testid="stream"' in page
+    assert "45 + 45" in page
+
+
+def test_the_demo_shows_a_pause_an_extension_a_termination_to_decide_and_a_withdrawal(app):
+    load()
+    today = china_today()
+    paused = by_device("电动病床", HEBEI)
+    clock = clock_for(paused, today)
+    assert clock.paused and clock.pause_reason == "expert_consultation"
+    extended = by_device("医用冷敷贴", HEBEI)
+    assert clock_for(extended, today).extended_by == 30
+    terminated = by_device("医用超声耦合剂", HEBEI)
+    assert terminated.state == "terminated" and terminated.decided_on is None
+    from devreg.review.queries import queue_rows
+
+    assert terminated.id in [a.id for a, _c in queue_rows(user("approver@demo.devreg"),
+                                                           "decision", today)]
+    withdrawn = by_device("医用隔离眼罩", HEBEI)
+    assert withdrawn.state == "withdrawn" and withdrawn.opinion == "approve"
+    assert withdrawn.withdrawal_reason

@@ -193,6 +193,7 @@ _TO_STATE = {
     S.IN_REVIEW: ("submit", "accept", "assign"),
     S.SUPPLEMENT_REQUESTED: ("submit", "accept", "assign", "request_supplement"),
     S.REVIEW_DONE: ("submit", "accept", "assign", "qms", "give_opinion"),
+    S.OBJECTION: ("submit", "accept", "assign", "qms", "give_negative_opinion", "object"),
     S.APPROVED: ("submit", "accept", "assign", "qms", "give_opinion", "approve"),
     S.REFUSED: ("submit", "accept", "assign", "qms", "give_opinion", "refuse"),
     S.TERMINATED: ("submit", "accept", "assign", "request_supplement", "terminate"),
@@ -210,7 +211,8 @@ def path_to(kind: K, state: S) -> tuple[str, ...] | None:
     if state is S.FILED:
         return None
     if kind is K.CANCELLATION:
-        if state in (S.IN_REVIEW, S.SUPPLEMENT_REQUESTED, S.REVIEW_DONE, S.TERMINATED):
+        if state in (S.IN_REVIEW, S.SUPPLEMENT_REQUESTED, S.REVIEW_DONE, S.OBJECTION,
+                     S.TERMINATED):
             return None
         return _NO_REVIEW.get(state, _TO_STATE[state])
     return _TO_STATE[state]
@@ -222,7 +224,8 @@ EVENT_DUTY = {
     "answer_supplement": "holder",
     "accept": "accept", "request_correction": "accept", "refuse_acceptance": "accept",
     "assign": "review", "request_supplement": "review", "qms": "review",
-    "give_opinion": "review",
+    "give_opinion": "review", "give_negative_opinion": "review",
+    "object": "holder", "resolve_objection": "review",
     "approve": "approve", "refuse": "approve",
     "deem_accepted": None, "terminate": None, "deem_renewed": None,
 }
@@ -259,7 +262,16 @@ def perform(event: str, application: Application, actor: User | None, *, today: 
         return svc.submit_application(application, actor=actor, password=PASSWORD,
                                       declaration=True, today=today)
     if event == "withdraw":
-        return svc.withdraw_application(application, actor=actor, today=today)
+        return svc.withdraw_application(application, actor=actor, today=today,
+                                        reason=options.get("reason", "产品设计调整，撤回申请"))
+    if event == "object":
+        return svc.object_to_opinion(application, actor=actor, password=PASSWORD,
+                                     text=options.get("text", "检验报告已覆盖全部型号，请复核"),
+                                     today=today)
+    if event == "resolve_objection":
+        return review.resolve_objection(application, actor=actor, password=PASSWORD,
+                                        outcome=options.get("outcome", "maintained"),
+                                        text="经综合评估，维持原审评结论", today=today)
     if event == "answer_supplement":
         return svc.answer_supplement(application, actor=actor, password=PASSWORD,
                                      answer=options.get("answer", "已按通知补充全部资料"),
@@ -281,10 +293,12 @@ def perform(event: str, application: Application, actor: User | None, *, today: 
     if event == "qms":
         return review.record_qms(application, actor=actor, result="pass", notes="",
                                  today=today)
-    if event == "give_opinion":
+    if event in ("give_opinion", "give_negative_opinion"):
+        default = "refuse" if event == "give_negative_opinion" else "approve"
         return review.give_opinion(application, actor=actor, password=PASSWORD,
-                                   recommendation=options.get("recommendation", "approve"),
-                                   text="符合要求", today=today)
+                                   recommendation=options.get("recommendation", default),
+                                   text="符合要求" if default == "approve" else "不符合要求",
+                                   today=today)
     if event in ("approve", "refuse"):
         return review.decide(application, actor=actor, password=PASSWORD,
                              approve=event == "approve",
@@ -295,6 +309,8 @@ def perform(event: str, application: Application, actor: User | None, *, today: 
     if event in ("terminate", "deem_renewed"):  # what the sweep does for these edges
         apply_transition(application, event, actor, TRANSITIONS)
         application.closed_on = today
+        if event == "terminate":
+            application.terminated_on = today
         return None
     raise AssertionError(event)
 
@@ -331,10 +347,14 @@ def new_draft(demo: Demo, kind: K = K.INITIAL, *, today: date = D, holder: str =
 
 
 def application_in(demo: Demo, kind: K, state: S, *, today: date = D, holder: str = "holder",
-                   certificate: Certificate | None = None, **device_kwargs: Any) -> Application:
-    """An application of ``kind`` brought to ``state`` through the real services."""
+                   certificate: Certificate | None = None, negative: bool = False,
+                   **device_kwargs: Any) -> Application:
+    """An application of ``kind`` brought to ``state`` through the real services (with a
+    review opinion recommending refusal when ``negative``)."""
     events = path_to(kind, state)
     assert events is not None, f"{kind} never reaches {state}"
+    if negative:
+        events = tuple("give_negative_opinion" if e == "give_opinion" else e for e in events)
     application = new_draft(demo, kind, today=today, holder=holder, certificate=certificate,
                             **device_kwargs)
     advance(application, events, today=today)

@@ -41,6 +41,8 @@ KINDS_FOR_EDGE: dict[tuple[str, S], tuple[K, ...]] = {
     ("withdraw", S.ACCEPTED): ACCEPTED_KINDS,
     ("withdraw", S.IN_REVIEW): REVIEWED_KINDS,
     ("withdraw", S.SUPPLEMENT_REQUESTED): REVIEWED_KINDS,
+    ("withdraw", S.REVIEW_DONE): REVIEWED_KINDS,
+    ("withdraw", S.OBJECTION): REVIEWED_KINDS,
     ("accept", S.SUBMITTED): ACCEPTED_KINDS,
     ("request_correction", S.SUBMITTED): ACCEPTED_KINDS,
     ("refuse_acceptance", S.SUBMITTED): ACCEPTED_KINDS,
@@ -49,7 +51,10 @@ KINDS_FOR_EDGE: dict[tuple[str, S], tuple[K, ...]] = {
     ("request_supplement", S.IN_REVIEW): REVIEWED_KINDS,
     ("answer_supplement", S.SUPPLEMENT_REQUESTED): REVIEWED_KINDS,
     ("terminate", S.SUPPLEMENT_REQUESTED): REVIEWED_KINDS,
+    ("refuse", S.TERMINATED): REVIEWED_KINDS,
     ("give_opinion", S.IN_REVIEW): REVIEWED_KINDS,
+    ("object", S.REVIEW_DONE): REVIEWED_KINDS,
+    ("resolve_objection", S.OBJECTION): REVIEWED_KINDS,
     ("approve", S.ACCEPTED): (K.CANCELLATION,),
     ("refuse", S.ACCEPTED): (K.CANCELLATION,),
     ("approve", S.REVIEW_DONE): REVIEWED_KINDS,
@@ -74,7 +79,8 @@ USER_ACTIONS = {
     "request_correction": ("request_correction",),
     "refuse_acceptance": ("refuse_acceptance",), "assign": ("assign",),
     "request_supplement": ("request_supplement",), "give_opinion": ("give_opinion",),
-    "approve": ("approve",), "refuse": ("refuse",),
+    "approve": ("approve",), "refuse": ("refuse",), "object": ("object",),
+    "resolve_objection": ("resolve_objection",),
 }
 
 
@@ -88,7 +94,8 @@ def _signatures() -> int:
 
 
 def _prepared(demo, event: str, state: S, kind: K):  # type: ignore[no-untyped-def]
-    application = application_in(demo, kind, state)
+    # an objection is possible against a negative opinion only (Order 47 Art 57)
+    application = application_in(demo, kind, state, negative=event == "object")
     if event == "give_opinion":  # the opinion on an initial registration needs the QMS result
         perform("qms", application, right_actor("qms", application))
         db.session.commit()

@@ -34,7 +34,12 @@ WEB = {
     "resubmit": ("/applications/{id}/submit", {"declaration": "y",
                                                "signature_password": PASSWORD}),
     "file": ("/applications/{id}/submit", {"declaration": "y", "signature_password": PASSWORD}),
-    "withdraw": ("/applications/{id}/withdraw", {}),
+    "withdraw": ("/applications/{id}/withdraw", {"reason": "产品设计调整，撤回申请"}),
+    "object": ("/applications/{id}/objection",
+               {"text": "检验报告已覆盖全部型号，请复核", "signature_password": PASSWORD}),
+    "resolve_objection": ("/review/applications/{id}/objection-outcome",
+                          {"outcome": "maintained", "text": "维持原审评结论",
+                           "signature_password": PASSWORD}),
     "answer_supplement": ("/applications/{id}/supplement-answer",
                           {"answer": "已补充全部资料", "signature_password": PASSWORD}),
     "accept": ("/review/applications/{id}/accept", {"signature_password": PASSWORD}),
@@ -67,7 +72,7 @@ def _prepared(demo, event, state, kind):  # type: ignore[no-untyped-def]
     """Built on the real today: the views act on it (e.g. a correction notice is possible only
     within the acceptance limit)."""
     today = china_today()
-    application = application_in(demo, kind, state, today=today)
+    application = application_in(demo, kind, state, today=today, negative=event == "object")
     if event == "give_opinion":
         perform("qms", application, right_actor("qms", application), today=today)
         db.session.commit()

@@ -42,10 +42,12 @@ def test_decision_with_old_version_is_refused_with_409_and_changes_nothing(app, 
     approver = client_for(app, "approver")
     action = f"/review/applications/{application.id}/decide"
     form = _stale_form(approver, application, action)
-    # meanwhile the acceptance officer flags the application for priority review
+    # meanwhile the reviewer pauses the clock for an expert meeting (Order 47 Art 98(3))
     from devreg.review import services as review
 
-    review.set_priority(application, actor=demo.user("reviewer"), priority=True)
+    review.record_pause(application, actor=demo.user("reviewer"), password=PASSWORD,
+                        reason="expert_consultation", notice="召开专家咨询会",
+                        today=application.opinion_on)
     db.session.commit()
     version, signatures = application.version, _signatures()
     response = approver.post(action, data={**form, "decision": "approve",

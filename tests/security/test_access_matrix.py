@@ -162,6 +162,26 @@ def build_world() -> World:
 _holiday_days = count()
 
 
+_limit_stages = count()
+
+
+def fresh_special_limit(_w: World) -> dict[str, Any]:
+    """A Hebei per-kind limit of its own: the admin's allowed POST deletes it."""
+    from devreg.workdays.models import LIMITED_STAGES
+    from devreg.workdays.services import set_time_limit
+
+    kinds = ("initial", "change", "renewal", "cancellation")
+    n = next(_limit_stages)
+    with acting_as(None, "test"):
+        stages = len(LIMITED_STAGES)
+        setting = set_time_limit("13", LIMITED_STAGES[n % stages], 3,
+                                 actor=Demo().user("admin"), kind=kinds[(n // stages) % 4],
+                                 stream=("priority", "innovative", "emergency")[
+                                     n // (stages * 4) % 3])
+        db.session.commit()
+    return {"code": "13", "setting_id": setting.id}
+
+
 def fresh_holiday(_w: World) -> dict[str, Any]:
     """A Hebei regulator holiday of its own: the admin's allowed POST deletes it."""
     day = date(2030, 1, 1) + timedelta(days=next(_holiday_days))
@@ -248,10 +268,15 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "review.accept": _app("submitted"),
     "review.request_correction": _app("submitted"),
     "review.refuse_acceptance": _app("submitted"),
-    "review.set_priority": _app("submitted"),
     "review.assign": _app("accepted"),
     "review.request_supplement": _app("in_review"),
     "review.record_qms": _app("in_review"),
+    "review.start_qms": _app("in_review"),
+    "review.pause": _app("in_review"),
+    "review.resume": _app("in_review"),
+    "review.extend": _app("in_review"),
+    "review.resolve_objection": _app("review_done"),
+    "registrations.object_to_opinion": _app("review_done"),
     "review.give_opinion": _app("in_review"),
     "review.decide": _app("review_done"),
     "certificates.certificate_list": _none,
@@ -283,6 +308,10 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "workdays.limits_save": lambda w: {"code": "13"},
     "workdays.holiday_add": lambda w: {"code": "13"},
     "workdays.holiday_delete": fresh_holiday,
+    "workdays.stream_save": lambda w: {"code": "13"},
+    "workdays.special_limit_save": lambda w: {"code": "13"},
+    "workdays.special_limit_delete": fresh_special_limit,
+    "registrations.request_stream": _app("draft"),
 }
 
 # --- what each visitor gets -----------------------------------------------------------------
@@ -364,15 +393,20 @@ POST = {
     "registrations.upload":             "L   400 404 404 404 404 404 404 404",
     "registrations.remove_file":        "L   R   404 404 404 404 404 404 404",
     "registrations.submit":             "L   400 404 404 404 404 404 404 404",
-    "registrations.withdraw":           "L   R   404 404 403 403 404 404 404",
+    "registrations.withdraw":           "L   422 404 404 403 403 404 404 404",
     "registrations.answer_supplement":  "L   400 404 404 403 403 404 404 404",
     "review.accept":                    "L   403 404 404 400 403 404 404 404",
     "review.request_correction":        "L   403 404 404 400 403 404 404 404",
     "review.refuse_acceptance":         "L   403 404 404 400 403 404 404 404",
-    "review.set_priority":              "L   403 404 404 409 403 404 404 404",
     "review.assign":                    "L   403 404 404 400 403 404 404 404",
     "review.request_supplement":        "L   403 404 404 400 403 404 404 404",
     "review.record_qms":                "L   403 404 404 400 403 404 404 404",
+    "review.start_qms":                 "L   403 404 404 409 403 404 404 404",
+    "review.pause":                     "L   403 404 404 400 403 404 404 404",
+    "review.resume":                    "L   403 404 404 409 403 404 404 404",
+    "review.extend":                    "L   403 404 404 403 400 404 404 404",
+    "review.resolve_objection":         "L   403 404 404 400 403 404 404 404",
+    "registrations.object_to_opinion":  "L   400 404 404 403 403 404 404 404",
     "review.give_opinion":              "L   403 404 404 400 403 404 404 404",
     "review.decide":                    "L   403 404 404 403 400 404 404 404",
     "certificates.certificate_apply":   "L   200 404 403 403 403 403 404 403",
@@ -389,6 +423,10 @@ POST = {
     "workdays.limits_save":             "L   403 403 403 403 403 403 403 200",
     "workdays.holiday_add":             "L   403 403 403 403 403 403 403 200",
     "workdays.holiday_delete":          "L   403 403 403 403 403 403 403 R",
+    "workdays.stream_save":             "L   403 403 403 403 403 403 403 200",
+    "workdays.special_limit_save":      "L   403 403 403 403 403 403 403 200",
+    "workdays.special_limit_delete":    "L   403 403 403 403 403 403 403 R",
+    "registrations.request_stream":     "L   400 404 404 404 404 404 404 404",
 }
 
 

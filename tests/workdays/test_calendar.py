@@ -155,6 +155,6 @@ def test_library_schedule_lists_holidays_and_adjusted_workdays():
         day = date.fromordinal(day.toordinal() + 1)
 
 
-def test_supplement_answer_deadline_is_one_calendar_year():
+def test_supplement_answer_deadline_is_one_calendar_year():  # without a calendar: no roll
     assert supplement_answer_deadline(date(2026, 11, 25)) == date(2027, 11, 25)
     assert supplement_answer_deadline(date(2028, 2, 29)) == date(2029, 2, 28)
