@@ -204,7 +204,8 @@ def generate(*, applications: int, organisations: int, audit_events: int, seed: 
                 "id": app_id, "kind": "initial",
                 "state": state, "version": 1, "device_id": first_device + device_index,
                 "holder_org_id": holder, "province_code": province, "certificate_id": None,
-                "created_by_id": creator, "is_priority": rng.random() < 0.02,
+                "created_by_id": creator,
+                "stream": "priority" if rng.random() < 0.02 else "ordinary",
                 "declaration_accepted": state != "draft", "created_at": NOW,
                 "updated_at": NOW, "production_address": "生产路 1 号",
             })
