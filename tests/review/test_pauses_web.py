@@ -129,3 +129,21 @@ def test_application_list_and_queue_show_a_paused_clock_for_any_pause_kind(app, 
         body = text_of(reviewer.get(page))
         assert 'data-testid="paused"' in body, page
         assert "Verification delayed by the holder (Art 98(2))" in body, page
+
+
+def test_list_filter_overdue_leaves_out_a_paused_clock_and_the_home_page_counts_it_not(
+        app, demo):
+    from datetime import date
+
+    long_ago = date(2026, 3, 2)  # 60 working days have long passed
+    running = application_in(demo, K.INITIAL, S.IN_REVIEW, today=long_ago, name="甲型监护仪")
+    paused = application_in(demo, K.INITIAL, S.IN_REVIEW, today=long_ago, name="乙型监护仪")
+    from devreg.review import services as review
+
+    review.record_pause(paused, actor=paused.assigned_reviewer, password=PASSWORD,
+                        reason="suspension", notice="中止审评", today=date(2026, 3, 3))
+    db.session.commit()
+    reviewer = client_for(app, "reviewer")
+    body = text_of(reviewer.get("/applications?clock=overdue"))
+    assert running.reference in body
+    assert paused.reference not in body
