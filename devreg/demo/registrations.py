@@ -174,7 +174,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("hebei_extended", HEBEI, DemoDevice(
         "医用冷敷贴", "KL-CP10", "由水凝胶层、背衬和防粘层组成。",
         "用于闭合性软组织损伤的冷敷。", "09"),
-        (("draft", 70), ("submit", 66), ("accept", 63), ("assign", 61), ("qms", 40),
+        (("draft", 50), ("submit", 46), ("accept", 43), ("assign", 41), ("qms", 30),
          ("extend", 5))),
     # Order 47 Art 54: the supplement was not answered within the year; the approver is to sign
     # the refusal (不予注册)
