@@ -1,7 +1,7 @@
 """clock pauses and extensions (Order 47 Art 96, Art 98); backfilled from the older dates
 
 Revision ID: 0c31a3615df0
-Revises: 7e480259c41f
+Revises: eba17cdc57f5
 Create Date: 2026-12-01 21:32:49.195621
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0c31a3615df0'
-down_revision = '7e480259c41f'
+down_revision = 'eba17cdc57f5'
 branch_labels = None
 depends_on = None
 

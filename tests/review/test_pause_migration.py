@@ -13,7 +13,7 @@ from tests.foundation.helpers import dispose, make_app
 from tests.foundation.test_migrations import empty_database
 from tests.registrations.helpers import K, S, application_in, load_accounts, perform
 
-BEFORE = "7e480259c41f"  # the revision before clock_pauses
+BEFORE = "eba17cdc57f5"  # the revision before clock_pauses
 MON = date(2026, 3, 2)
 
 
