@@ -23,7 +23,11 @@ def _base(application: Application, signature: Signature) -> dict[str, Any]:
 
 @content_of_record(Application, "accepted")
 def _accepted(application: Application, signature: Signature) -> dict[str, Any]:
-    return {**_base(application, signature), "acceptance_number": application.acceptance_number}
+    # the review stream granted or refused at acceptance (Order 47 Art 119)
+    return {**_base(application, signature), "acceptance_number": application.acceptance_number,
+            "stream": application.stream,
+            "stream_decision": stored(signature, "stream_decision"),
+            "stream_reasons": application.stream_decision_reasons or ""}
 
 
 @content_of_record(Application, "correction_requested")
@@ -45,7 +49,12 @@ def _supplement(application: Application, signature: Signature) -> dict[str, Any
 
 @content_of_record(Application, "review_recommended_approval", "review_recommended_refusal")
 def _opinion(application: Application, signature: Signature) -> dict[str, Any]:
-    return {**_base(application, signature), "recommendation": application.opinion,
+    recommendation = application.opinion
+    if application.objection_outcome == "revised":
+        # Order 47 Art 57: the answer to the objection revised the negative opinion; the
+        # signed opinion was the refusal
+        recommendation = "refuse"
+    return {**_base(application, signature), "recommendation": recommendation,
             "opinion": application.opinion_text}
 
 

@@ -149,6 +149,9 @@ def test_priority_granted_at_acceptance_runs_on_forty_five_plus_forty_five(app, 
     signature = db.session.scalars(select(Signature).where(
         Signature.subject_id == application.id, Signature.meaning == "accepted")).one()
     assert signature.signer_id == demo.user("reviewer").id
+    from devreg.signatures.records import VALID, check
+
+    assert check(signature).status == VALID  # the granted stream is part of what was signed
     # later setting changes do not move it: the limits were snapshotted at acceptance
     set_time_limit("13", Stage.TECHNICAL_REVIEW, 30, actor=demo.user("admin"), kind="initial",
                    stream="priority")
