@@ -4,8 +4,8 @@ On each submission (submit, resubmit after correction, supplement answer, change
 registered items and the SHA-256 of every current dossier file are copied into a
 SubmittedContent row; the holder's signature covers exactly that row's content and file hashes.
 Reviewers, the approver and the certificate read the frozen content, never the live device
-(Order 47 Art 58: the certificate carries the registered items as approved; DOMAIN.md
-section 11: a signature is bound to the record it signs)."""
+(Order 47 Art 58: the certificate carries the registered items as approved; docs/rules.md
+§10: a signature is bound to the record it signs)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from devreg.registrations.kinds import ApplicationKind
 from devreg.registrations.models import Application, SubmittedContent
 from devreg.signatures.services import content_hash
 
-#: the registered items, in the order pages show them (Order 47 Art 58; DOMAIN.md section 10)
+#: the registered items, in the order pages show them (Order 47 Art 58; docs/rules.md §5)
 ITEM_TITLES = {
     "name": _l("Device name"),
     "model_spec": _l("Models and specifications"),

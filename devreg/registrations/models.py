@@ -295,7 +295,7 @@ class DossierFile(db.Model):
 class SubmittedContent(db.Model):
     """One round of frozen submitted content: the registered items and the SHA-256 of every
     current dossier file at that moment, exactly what the holder's signature covers
-    (DOMAIN.md section 11: a signature is bound to its record)."""
+    (docs/rules.md §10: a signature is bound to its record)."""
 
     __tablename__ = "application_contents"
     __table_args__ = (UniqueConstraint("application_id", "round",

@@ -239,7 +239,7 @@ def lock_application(application: Application) -> None:
     """Serialise the writes that decide what a signature covers (upload, file removal,
     submission) on one application: on PostgreSQL a row lock queues them; on both engines the
     version bump then makes the later of two overlapping writers fail as stale, so an upload
-    lands before the signed content is computed or is refused (DOMAIN.md section 11)."""
+    lands before the signed content is computed or is refused (docs/rules.md §10)."""
     db.session.flush()  # nothing pending is lost by the refresh below
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(Application.id).where(Application.id == application.id)

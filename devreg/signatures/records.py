@@ -4,7 +4,7 @@ Each domain registers, per (subject type, meaning), a builder that recomputes fr
 record what a signature of that meaning covered. A signature is valid while the hash of the
 recomputed content equals its stored hash (and the stored content still hashes to it); any
 later write to the signed fields, an SQL edit included, shows as "the record changed after it
-was signed" (DOMAIN.md section 11: signatures bound to their record; 21 CFR 11.70)."""
+was signed" (docs/rules.md §10: signatures bound to their record; 21 CFR 11.70)."""
 
 from __future__ import annotations
 
