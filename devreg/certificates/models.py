@@ -39,7 +39,7 @@ class Certificate(TimestampMixin, db.Model):
     __tablename__ = "certificates"
     audit_fields = ("number", "status", "valid_from", "valid_until", "ended_on", "holder_name",
                     "holder_address", "production_address", "device_name", "model_spec",
-                    "structure", "intended_use")
+                    "structure", "intended_use", "technical_requirements")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: e.g. 冀械注准20262070001; kept on renewal
@@ -72,6 +72,9 @@ class Certificate(TimestampMixin, db.Model):
     model_spec: Mapped[str] = mapped_column(Text)
     structure: Mapped[str] = mapped_column(Text)
     intended_use: Mapped[str] = mapped_column(Text)
+    #: 附件: the approved product technical requirements (产品技术要求, Order 47 Art 58), as
+    #: submitted; changed only by change registration (Art 79 ¶2)
+    technical_requirements: Mapped[str] = mapped_column(Text, default="", server_default="")
     approver_signature_id: Mapped[int | None] = mapped_column(ForeignKey("signatures.id"))
 
     device: Mapped[Device] = relationship(lazy="joined")

@@ -24,7 +24,8 @@ from devreg.signatures.models import Signature
 
 VALIDITY_YEARS = 5
 #: Order 47 Art 79 ¶2: certificate items a change registration may change (need review)
-REVIEWED_ITEMS = ("device_name", "model_spec", "structure", "intended_use")
+REVIEWED_ITEMS = ("device_name", "model_spec", "structure", "intended_use",
+                  "technical_requirements")
 #: Order 47 Art 79 ¶2: substantive changes a change registration describes (reviewed, listed on
 #: the change document, not printed items of the certificate)
 SUBSTANTIVE_CHANGES = ("design", "raw_materials", "production_process", "method_of_use")
@@ -86,6 +87,7 @@ def issue_certificate(application: Any, *, signature: Signature, approved_on: da
         model_spec=items["model_spec"],
         structure=items["structure"],
         intended_use=items["intended_use"],
+        technical_requirements=items.get("technical_requirements") or "",
         approver_signature_id=signature.id,
     )
     db.session.add(certificate)

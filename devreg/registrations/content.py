@@ -52,6 +52,7 @@ def registered_items(application: Application) -> dict[str, Any]:
     if application.kind_enum is not ApplicationKind.INITIAL and certificate is not None:
         items.update(name=certificate.device_name, model_spec=certificate.model_spec,
                      structure=certificate.structure, intended_use=certificate.intended_use,
+                     technical_requirements=certificate.technical_requirements or "",
                      production_address=certificate.production_address)
     return items
 

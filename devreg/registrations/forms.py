@@ -55,6 +55,8 @@ class CertificateApplicationForm(BaseForm):
                               validators=[Optional(), Length(max=5000)])
     intended_use = TextAreaField(_l("New intended use"), validators=[Optional(),
                                                                      Length(max=5000)])
+    technical_requirements = TextAreaField(_l("New product technical requirements"),
+                                           validators=[Optional(), Length(max=20000)])
     holder_name = StringField(_l("New holder name"), validators=[Optional(), Length(max=200)])
     holder_address = StringField(_l("New holder address"), validators=[Optional(),
                                                                        Length(max=300)])

@@ -158,3 +158,52 @@ def test_migration_turns_recorded_change_registrations_into_change_documents(app
     db.session.expire_all()
     assert [(d.sequence, d.application_id, d.approved_on, d.items, d.signature_id)
             for d in db.session.scalars(db.select(ChangeDocument))] == expected
+
+
+# --- product technical requirements (产品技术要求, Order 47 Art 58 and 79 ¶2) -------------------
+
+def _device_with_requirements(demo, text: str):  # type: ignore[no-untyped-def]
+    device = svc.create_device(svc.DeviceData(
+        name="电子血压计", model_spec="BP-100, BP-200", structure="主机、袖带",
+        intended_use="测量血压", device_class="2", category_code="07", is_ivd_reagent=False,
+        technical_requirements=text), holder_org_id=demo.user("holder").organisation_id)
+    application = svc.create_application(K.INITIAL, device, actor=demo.user("holder"), today=D,
+                                         production_address="河北省石家庄市高新区 1 号")
+    upload_all(application, demo.user("holder"))
+    db.session.commit()
+    advance(application, ("submit", "accept", "assign", "qms", "give_opinion", "approve"),
+            today=D)
+    return application.certificate
+
+
+def test_certificate_carries_the_submitted_technical_requirements(app, demo):
+    certificate = _device_with_requirements(demo, "示值误差 ±3 mmHg；按 GB 9706.1 检验")
+    assert certificate.technical_requirements == "示值误差 ±3 mmHg；按 GB 9706.1 检验"
+    page = text_of(client_for(app, "holder").get(f"/certificates/{certificate.id}/print"))
+    assert "Attachment: product technical requirements" in page
+    assert "示值误差 ±3 mmHg" in page
+
+
+def test_change_registration_changes_the_product_technical_requirements(app, demo):
+    # Why: change registration could not change 产品技术要求, which Order 47 Art 79 ¶2 lists
+    certificate = _device_with_requirements(demo, "示值误差 ±3 mmHg")
+    application = _change(demo, certificate,
+                          items={"technical_requirements": "示值误差 ±2 mmHg"})
+    assert application.changed_items == {"technical_requirements": "示值误差 ±2 mmHg"}
+    advance(application, ("submit", "accept", "assign", "qms", "give_opinion", "approve"),
+            today=D)
+    db.session.refresh(certificate)
+    assert certificate.technical_requirements == "示值误差 ±2 mmHg"
+    [document] = certificate.change_documents
+    assert document.items == [{"item": "technical_requirements", "before": "示值误差 ±3 mmHg",
+                               "after": "示值误差 ±2 mmHg"}]
+    page = text_of(client_for(app, "holder", lang="zh-CN").get(
+        f"/certificates/{certificate.id}/changes/1"))
+    assert "产品技术要求" in page and "示值误差 ±2 mmHg" in page
+
+
+def test_change_form_offers_the_technical_requirements_with_their_current_value(app, demo):
+    certificate = _device_with_requirements(demo, "示值误差 ±3 mmHg")
+    page = text_of(client_for(app, "holder").get(
+        f"/certificates/{certificate.id}/apply/change"))
+    assert 'name="technical_requirements"' in page and "示值误差 ±3 mmHg" in page
