@@ -4,7 +4,7 @@ Existing certificates take them from their device (the only place they were kept
 change registration can change them from now on (Art 79 ¶2).
 
 Revision ID: 1eeec426feaa
-Revises: eba17cdc57f5
+Revises: 367d12693451
 Create Date: 2026-12-01 22:44:08.685591
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '1eeec426feaa'
-down_revision = 'eba17cdc57f5'
+down_revision = '367d12693451'
 branch_labels = None
 depends_on = None
 
