@@ -55,18 +55,32 @@ def cross_regional_matrix() -> dict[tuple[str, str], int]:
     return {(h, s): n for h, s, n in rows}
 
 
+#: Arrangements that still relate the two companies, and so open the other party's device
+#: certificate and licence page. A proposal the holder withdrew or the manufacturer declined never
+#: became a relation, and an ended one is over: the arrangement page stays visible to its parties
+#: as their record, but it opens nothing else (docs/rules.md "Accounts, sign-in and visibility").
+LIVE_STATES = (ArrangementState.PROPOSED, ArrangementState.CONFIRMED, ArrangementState.ACTIVE,
+               ArrangementState.SUSPENDED)
+
+
+def _live_arrangements_visible_to(user) -> Select[tuple[Arrangement]]:  # type: ignore[no-untyped-def]
+    return arrangements_visible_to(user).where(
+        Arrangement.state.in_([state.value for state in LIVE_STATES]))
+
+
 def device_ids_linked_to(user) -> Select[tuple[int]]:  # type: ignore[no-untyped-def]
-    """Devices an arrangement visible to the user links to: their certificates are visible to
-    the manufacturer and to the other province's reviewer."""
-    return arrangements_visible_to(user).with_only_columns(Arrangement.device_id).order_by(None)
+    """Devices a live arrangement visible to the user links to: their certificates are visible
+    to the manufacturer and to the other province's reviewer."""
+    return (_live_arrangements_visible_to(user).with_only_columns(Arrangement.device_id)
+            .order_by(None))
 
 
 def licence_ids_linked_to(user) -> Select[tuple[int]]:  # type: ignore[no-untyped-def]
-    """Licences used by arrangements visible to the user."""
+    """Licences used by live arrangements visible to the user."""
     from devreg.production.models import ProductionSite
 
-    return (arrangements_visible_to(user).join(ProductionSite,
-                                               ProductionSite.id == Arrangement.site_id)
+    return (_live_arrangements_visible_to(user)
+            .join(ProductionSite, ProductionSite.id == Arrangement.site_id)
             .with_only_columns(ProductionSite.licence_id).order_by(None))
 
 

@@ -34,9 +34,12 @@ def find_by_number(number: str) -> ProductionLicence | None:
     return db.session.scalar(select(ProductionLicence).where(ProductionLicence.number == number))
 
 
-def scope_requests_for_licence(licence: ProductionLicence) -> list[ScopeChangeRequest]:
-    return list(db.session.scalars(select(ScopeChangeRequest).where(
-        ScopeChangeRequest.licence_id == licence.id).order_by(ScopeChangeRequest.id.desc())))
+def scope_requests_for_licence(licence: ProductionLicence,
+                               user) -> list[ScopeChangeRequest]:  # type: ignore[no-untyped-def]
+    """The licence's scope-change requests the user may see: a party to an arrangement sees the
+    licence page, but the manufacturer's requests to its regulator stay between those two."""
+    return list(db.session.scalars(scope_requests_visible_to(user).where(
+        ScopeChangeRequest.licence_id == licence.id)))
 
 
 def scope_requests_visible_to(user) -> Select[tuple[ScopeChangeRequest]]:  # type: ignore[no-untyped-def]

@@ -110,7 +110,7 @@ def licence_edit(licence_id: int):
 
 
 def licence_page_context(licence) -> dict:  # type: ignore[no-untyped-def]
-    context = {"scope_requests": scope_requests_for_licence(licence)}
+    context = {"scope_requests": scope_requests_for_licence(licence, current_user)}
     if can(current_user, "production.manage_licences"):
         context["site_form"] = SiteForm()
     if can(current_user, "production.decide_scope_change", licence):

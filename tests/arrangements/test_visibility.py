@@ -14,7 +14,7 @@ from devreg.arrangements.models import Arrangement
 from devreg.certificates.models import Certificate
 from devreg.extensions import db
 from devreg.registrations.models import Application
-from tests.arrangements.builders import HB_MAKER_EMAIL, World
+from tests.arrangements.builders import HB_MAKER_EMAIL, A, World
 from tests.registrations.helpers import PDF
 
 
@@ -171,3 +171,69 @@ def test_supervision_page_is_for_reviewers_only(world: World, scene: Scene) -> N
     for email in ("holder", "manufacturer", "admin"):
         assert _status(world.client(email), "/supervision") == 403
     assert _status(world.client("reviewer.js"), "/supervision") == 200
+
+
+# --- only live relations open the other party's records (docs/rules.md, "Accounts, sign-in and
+# visibility"): a withdrawn or declined proposal never became a relation, an ended one is over
+
+@pytest.mark.parametrize("state", [A.WITHDRAWN, A.DECLINED, A.ENDED])
+def test_a_dead_arrangement_opens_no_licence_page(world: World, state: A) -> None:
+    from devreg.production.services import request_scope_change
+
+    arrangement = world.arrangement_in(state)  # Hebei holder, Jiangsu site
+    request_scope_change(world.js_licence, actor=world.user("manufacturer"), codes=["09"],
+                         new_site_address=None, reason="新增理疗仪生产")
+    db.session.commit()
+    licence = f"/production/licences/{world.js_licence.id}"
+    for email in ("holder", "reviewer", "approver"):  # the holder's side, Hebei
+        client = world.client(email)
+        assert _status(client, licence) == 404, (email, state)
+        assert world.js_licence.number not in client.get(
+            "/production/licences").get_data(as_text=True)
+        # the arrangement itself stays the parties' and supervisors' record
+        assert _status(client, f"/arrangements/{arrangement.id}") == 200
+    # the licence's own side is unaffected
+    for email in ("manufacturer", "reviewer.js"):
+        assert _status(world.client(email), licence) == 200
+
+
+@pytest.mark.parametrize("state", [A.PROPOSED, A.CONFIRMED, A.ACTIVE, A.SUSPENDED])
+def test_a_live_arrangement_opens_the_licence_but_not_its_scope_requests(
+        world: World, state: A) -> None:
+    from devreg.production.services import request_scope_change
+
+    world.arrangement_in(state)
+    request_scope_change(world.js_licence, actor=world.user("manufacturer"), codes=["09"],
+                         new_site_address=None, reason="新增理疗仪生产")
+    db.session.commit()
+    licence = f"/production/licences/{world.js_licence.id}"
+    for email in ("holder", "reviewer"):
+        page = world.client(email).get(licence)
+        assert page.status_code == 200, (email, state)
+        # the manufacturer's requests to its regulator are not the holder's business
+        assert 'data-testid="scope-request"' not in page.get_data(as_text=True)
+        assert "新增理疗仪生产" not in page.get_data(as_text=True)
+    for email in ("manufacturer", "reviewer.js"):
+        page = world.client(email).get(licence).get_data(as_text=True)
+        assert "新增理疗仪生产" in page
+
+
+def test_a_withdrawn_or_declined_proposal_opens_no_certificate(world: World) -> None:
+    from devreg.arrangements import services as arrangements
+
+    withdrawn_device, withdrawn_cert = world.registered(name="医用雾化器")
+    arrangements.withdraw(world.propose(withdrawn_device, world.js_site),
+                          actor=world.user("holder"))
+    declined_device, declined_cert = world.registered(name="红外体温计")
+    arrangements.decline(world.propose(declined_device, world.js_site),
+                         actor=world.user("manufacturer"), reason="产能不足")
+    db.session.commit()
+    for email in ("manufacturer", "reviewer.js"):
+        client = world.client(email)
+        for certificate in (withdrawn_cert, declined_cert):
+            assert _status(client, f"/certificates/{certificate.id}") == 404, email
+            assert certificate.number not in client.get("/certificates").get_data(as_text=True)
+    # a live proposal does open it: the manufacturer must see what it is asked to make
+    live_device, live_cert = world.registered(name="心电图机")
+    world.propose(live_device, world.js_site)
+    assert _status(world.client("manufacturer"), f"/certificates/{live_cert.id}") == 200

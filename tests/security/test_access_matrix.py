@@ -53,7 +53,7 @@ from devreg.auth.services import UserData, create_user
 from devreg.demo.loader import load_demo
 from devreg.extensions import db
 from devreg.production.models import ProductionLicence
-from devreg.production.services import add_site, request_scope_change
+from devreg.production.services import LicenceData, add_site, create_licence, request_scope_change
 from devreg.workdays.services import add_regulator_holiday
 from tests.conftest import CSRF_RE, Demo, _empty_tables, login
 from tests.registrations.helpers import (
@@ -70,6 +70,7 @@ JIANGSU_LICENCE = "苏药监械生产许20210015号"
 JIANGSU_SITE = "江苏省苏州市工业园区星湖街 218 号 3 号厂房"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 BEIJING_REVIEWER = "bj.reviewer@matrix.devreg"
+DEAD_LICENCES = ("苏药监械生产许20240101号", "苏药监械生产许20240102号")
 
 #: the visitors, in the column order of the tables below
 VISITORS = {
@@ -107,6 +108,14 @@ class World:
     scope_request: int  # pending, on the Jiangsu licence
     organisation: int  # holder A's organisation
     target_user: int  # an account for the admin's user pages (nobody signs in as it)
+    # dead relations: holder A proposed production of this certificate's device at a site of
+    # each licence below (both the Jiangsu manufacturer's, each with a pending scope change);
+    # one proposal was withdrawn, the other declined: neither opens anything
+    dead_certificate: int
+    withdrawn_licence: int
+    withdrawn_arrangement: int
+    declined_licence: int
+    declined_arrangement: int
 
 
 def build_world() -> World:
@@ -148,6 +157,7 @@ def build_world() -> World:
         scope_request = request_scope_change(licence, actor=demo.user("manufacturer"),
                                              codes=["09"], new_site_address=None,
                                              reason="新增理疗仪生产")
+        dead = _dead_relations(demo)
         db.session.commit()
         return World(
             device=draft.device_id, draft=draft.id, submitted=submitted.id,
@@ -156,7 +166,32 @@ def build_world() -> World:
             review_done=states[S.REVIEW_DONE].id, certificate=certificate.id,
             certificate_number=certificate.number, arrangement=arrangement.id,
             licence=licence.id, scope_request=scope_request.id,
-            organisation=demo.org("holder_hebei").id, target_user=target.id)
+            organisation=demo.org("holder_hebei").id, target_user=target.id, **dead)
+
+
+def _dead_relations(demo: Demo) -> dict[str, int]:
+    certificate = certificate_for(demo, name="雾化器 dead")
+    maker = demo.user("manufacturer")
+    built: dict[str, int] = {"dead_certificate": certificate.id}
+    for outcome, number in (("withdrawn", DEAD_LICENCES[0]), ("declined", DEAD_LICENCES[1])):
+        licence = create_licence(LicenceData(number=number, organisation_id=maker.organisation_id,
+                                             valid_until=date(2031, 3, 31),
+                                             scope_codes=("07", "14")))
+        site = add_site(licence, f"{JIANGSU_SITE} {outcome}")
+        arrangement = arrangements.propose(
+            arrangements.Proposal(device_id=certificate.device_id, site_id=site.id,
+                                  planned_start=D, planned_end=None, clauses=tuple(CLAUSES)),
+            actor=demo.user("holder"), agreement_name="质量协议.pdf",
+            agreement_stream=io.BytesIO(PDF))
+        if outcome == "withdrawn":
+            arrangements.withdraw(arrangement, actor=demo.user("holder"))
+        else:
+            arrangements.decline(arrangement, actor=maker, reason="产能不足")
+        request_scope_change(licence, actor=maker, codes=["22"], new_site_address=None,
+                             reason=f"扩大范围 {outcome}")
+        built[f"{outcome}_licence"] = licence.id
+        built[f"{outcome}_arrangement"] = arrangement.id
+    return built
 
 
 _holiday_days = count()
@@ -365,6 +400,28 @@ GET = {
     "workdays.year_enter":              "L   403 403 403 403 403 403 403 200",
     "workdays.province_list":           "L   403 403 403 R   R   R   R   200",
     "workdays.province_detail":         "L   403 403 403 200 200 403 403 200",
+}
+
+# GET of the records a withdrawn and a declined proposal point at: holder A's side (and its
+# Hebei reviewers) no longer sees the manufacturer's licence, the manufacturer's side no longer
+# sees holder A's certificate; the arrangement itself stays the parties' record.
+#                                        anon hA  hB  mkr rev apr rJS rBJ adm
+DEAD = {
+    "production.licence_detail@withdrawn":
+                                        "L   404 404 200 404 404 200 404 200",
+    "production.licence_detail@declined":
+                                        "L   404 404 200 404 404 200 404 200",
+    "certificates.certificate_detail@dead":
+                                        "L   200 404 404 200 200 404 404 200",
+    "arrangements.detail@withdrawn":    "L   200 404 200 200 200 200 404 404",
+    "arrangements.detail@declined":     "L   200 404 200 200 200 200 404 404",
+}
+DEAD_ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
+    "production.licence_detail@withdrawn": lambda w: {"licence_id": w.withdrawn_licence},
+    "production.licence_detail@declined": lambda w: {"licence_id": w.declined_licence},
+    "certificates.certificate_detail@dead": lambda w: {"certificate_id": w.dead_certificate},
+    "arrangements.detail@withdrawn": lambda w: {"arrangement_id": w.withdrawn_arrangement},
+    "arrangements.detail@declined": lambda w: {"arrangement_id": w.declined_arrangement},
 }
 
 # POST with the CSRF token  (the allowed visitor's 200/400/409/422 is its empty form refused)
@@ -588,6 +645,18 @@ def test_get(sessions: Sessions, world: World, key: str, visitor: str, expected:
     response = client.get(path)
     check(response, expected, path, visitor, "GET")
     assert audit_count() == before, f"GET {path} as {visitor} changed something"
+
+
+@pytest.mark.parametrize(("key", "visitor", "expected"), list(_cases(DEAD)))
+def test_get_after_a_dead_relation(sessions: Sessions, world: World, key: str, visitor: str,
+                                   expected: str) -> None:
+    client, _token = sessions.get(visitor)
+    path = url_for(key.split("@", 1)[0], _external=False, **DEAD_ARGS[key](world))
+    response = client.get(path)
+    body = response.get_data(as_text=True)
+    check(response, expected, path, visitor, "GET")
+    assert "扩大范围" not in body or visitor in ("maker", "reviewer_js", "admin"), (
+        f"GET {path} as {visitor} shows the licence's scope-change requests")
 
 
 @pytest.mark.parametrize(("key", "visitor", "expected"), list(_cases(POST)))
