@@ -87,7 +87,7 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     try:
         with acting_as(None, "create-admin"):
             create_user(UserData(email=email, display_name=name, role=Role.ADMIN,
-                                 organisation_id=None), password=password)
+                                 organisation_id=None), password=password, temporary=False)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(" ".join([error.message, *error.details])) from None

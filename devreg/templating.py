@@ -19,6 +19,15 @@ def _date(value: date | None) -> str:
     return format_date(value, "yyyy-MM-dd") if value else ""
 
 
+def _signing_locked_until() -> datetime | None:
+    """When the signed-in user's lock ends, if it holds: signing forms say they cannot sign."""
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated and current_user.is_locked():
+        return current_user.locked_until  # type: ignore[no-any-return]
+    return None
+
+
 def register(app: Flask) -> None:
     from devreg.audit.queries import history_of
     from devreg.signatures.services import signatures_of
@@ -34,6 +43,7 @@ def register(app: Flask) -> None:
 
     app.jinja_env.globals["signature_check"] = signature_check
     app.jinja_env.globals["history_of"] = history_of
+    app.jinja_env.globals["signing_locked_until"] = _signing_locked_until
     from devreg.certificates import display
 
     app.jinja_env.globals["change_title"] = display.change_title

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import event, func, or_, select, update
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from devreg.audit.services import label_next_change
 from devreg.auth.models import User
@@ -40,41 +43,133 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
+#: the one answer to every refused sign-in: it must not tell whether the account exists, so a
+#: wrong password, an unknown email and a locked account read the same
+def _refusal() -> SignInRefused:
+    return SignInRefused(
+        _("Email or password is not correct, or the account is locked after %(count)d failed "
+          "attempts (for %(minutes)d minutes; an administrator can unlock it sooner).",
+          count=current_app.config["LOGIN_MAX_FAILURES"],
+          minutes=current_app.config["LOGIN_LOCK_MINUTES"]))
+
+
+class Attempt(enum.Enum):
+    """The outcome of one password attempt against the shared lockout."""
+
+    RIGHT = "right"
+    WRONG = "wrong"
+    LOCKED = "locked"  # refused before the password was checked, or locked by this attempt
+
+
 def authenticate(email: str, password: str) -> User:
-    """Return the user, or raise SignInRefused with the reason the user may know."""
+    """Return the user, or raise SignInRefused with the one answer every refusal gets."""
     user = find_user_by_email(email)
     if user is None:
-        verify_password(_dummy_hash(), password)
-        raise SignInRefused(_("Email or password is not correct."))
-    now = utcnow()
-    if user.is_locked(now):
-        raise SignInRefused(
-            _("This account is locked after too many failed sign-in attempts. Try again after "
-              "%(time)s (Beijing time) or ask an administrator to unlock it.",
-              time=_beijing_time(user.locked_until)))
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            minutes = current_app.config["LOGIN_LOCK_MINUTES"]
-            user.locked_until = now + timedelta(minutes=minutes)
-            user.failed_logins = 0
-            label_next_change(user, "lock")
-            raise SignInRefused(
-                _("Too many failed attempts: this account is locked for %(minutes)d minutes.",
-                  minutes=minutes))
-        raise SignInRefused(_("Email or password is not correct."))
+        verify_password(_dummy_hash(), password)  # as long as a real check takes
+        raise _refusal()
+    if password_attempt(user, password) is not Attempt.RIGHT:
+        raise _refusal()
     if not user.is_active:
+        # only who knows the password learns this
         raise SignInRefused(_("This account is deactivated. Ask an administrator."))
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    user.last_login_at = utcnow()
     return user
 
 
-def _beijing_time(value) -> str:  # type: ignore[no-untyped-def]
-    from flask_babel import format_datetime
+def password_attempt(user: User, password: str) -> Attempt:
+    """Check ``password`` against the lockout that sign-in and e-signatures share.
 
-    return format_datetime(value, "yyyy-MM-dd HH:mm")
+    The attempt is counted before the password is checked, by one atomic UPDATE whose RETURNING
+    value comes from the database: parallel attempts each get their own number, so at most
+    LOGIN_MAX_FAILURES passwords are ever checked before the lock holds, whatever the timing
+    (21 CFR 11.300(d): attempts at unauthorised use are detected and limited). A locked account
+    costs the same argon2 time as an unlocked one. A counted failure survives the request's
+    rollback (a refused signature rolls the decision back, not the count)."""
+    now = utcnow()
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    number = _count_attempt(db.session, user, now)
+    if number is None or number > limit:
+        verify_password(_dummy_hash(), password)  # as long as a real check takes
+        if number is not None:  # attempts beyond the limit left no lock (a crash): lock now
+            _lock(user, now)
+        return Attempt.LOCKED
+    if verify_password(user.password_hash, password):
+        db.session.execute(update(User).where(User.id == user.id)
+                           .values(failed_logins=0, locked_until=None))
+        set_committed_value(user, "failed_logins", 0)
+        set_committed_value(user, "locked_until", None)
+        return Attempt.RIGHT
+    db.session.info.setdefault(_COUNTED_FAILURES, []).append(user.id)
+    if number >= limit:
+        _lock(user, now)
+        return Attempt.LOCKED
+    return Attempt.WRONG
+
+
+def signing_password_refusal(user: User, password: str | None) -> str | None:
+    """Why the password re-entered to sign is refused, or None when it is right. Wrong
+    passwords here count toward the same lockout as sign-in, and a locked account cannot sign."""
+    if not password:
+        return _("The password is not correct. Nothing was signed.")
+    outcome = password_attempt(user, password)
+    if outcome is Attempt.LOCKED:
+        return _("Your account is locked after too many wrong passwords. Nothing was signed; "
+                 "ask an administrator to unlock it or try again after %(minutes)d minutes.",
+                 minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    if outcome is Attempt.WRONG:
+        return _("The password is not correct. Nothing was signed.")
+    return None
+
+
+def _count_attempt(session: Session, user: User, now: datetime) -> int | None:
+    """failed_logins + 1 in the database, unless the account is locked (then None)."""
+    number = session.execute(
+        update(User)
+        .where(User.id == user.id,
+               or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(failed_logins=User.failed_logins + 1, locked_until=None)
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if number is not None:
+        set_committed_value(user, "failed_logins", number)
+        set_committed_value(user, "locked_until", None)
+    return number
+
+
+def _lock(user: User, now: datetime) -> None:
+    user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    user.failed_logins = 0
+    label_next_change(user, "lock")
+    object_session(user).flush()  # type: ignore[union-attr]
+
+
+_COUNTED_FAILURES = "devreg_counted_password_failures"
+
+
+@event.listens_for(Session, "after_commit")
+def _failures_kept(session: Session) -> None:
+    session.info.pop(_COUNTED_FAILURES, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _count_again_after_rollback(session: Session) -> None:
+    """The request rolled back the failures it counted (a refused signature rolls back the
+    decision): count them again in a transaction of their own, now that the request's locks
+    are released, so that wrong passwords at the signing step lock the account too."""
+    user_ids = session.info.pop(_COUNTED_FAILURES, None)
+    if not user_ids:
+        return
+    with Session(db.engine) as own:
+        for user_id in user_ids:
+            user = own.get(User, user_id)
+            if user is None:
+                continue
+            now = utcnow()
+            number = _count_attempt(own, user, now)
+            if number is not None and number >= current_app.config["LOGIN_MAX_FAILURES"]:
+                _lock(user, now)
+        own.commit()
 
 
 def end_sessions(user: User) -> None:
@@ -97,7 +192,11 @@ def change_password(user: User, *, current: str, new: str) -> None:
     problems = check_password_policy(new, user.email)
     if problems:
         raise DomainError(_("The new password is not acceptable."), details=problems)
+    if verify_password(user.password_hash, new):
+        raise DomainError(_("The new password is not acceptable."),
+                          details=[_("Choose a password different from the current one.")])
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     label_next_change(user, "change_password")
     end_sessions(user)
 
@@ -130,14 +229,18 @@ def _check_role_fits_organisation(data: UserData) -> None:
                             "to a regulator."))
 
 
-def create_user(data: UserData, *, password: str) -> User:
+def create_user(data: UserData, *, password: str, temporary: bool = True) -> User:
+    """``temporary``: the password was set by an administrator for someone else, who must
+    replace it at the first sign-in (21 CFR 11.300(b): only its owner knows a password).
+    ``create-admin`` on the command line sets the administrator's own password."""
     if find_user_by_email(data.email) is not None:
         raise DomainError(_("An account with this email already exists."))
     _check_role_fits_organisation(data)
     problems = check_password_policy(password, data.email)
     if problems:
         raise DomainError(_("The password is not acceptable."), details=problems)
-    user = User(password_hash=hash_password(password), **_user_columns(data))
+    user = User(password_hash=hash_password(password), must_change_password=temporary,
+                **_user_columns(data))
     user.email = data.email.lower()
     db.session.add(user)
     db.session.flush()
@@ -187,6 +290,7 @@ def reset_password(user: User, *, new_password: str) -> None:
     if problems:
         raise DomainError(_("The password is not acceptable."), details=problems)
     user.password_hash = hash_password(new_password)
+    user.must_change_password = True  # the administrator knows it: the user replaces it
     user.locked_until = None
     user.failed_logins = 0
     end_sessions(user)

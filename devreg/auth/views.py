@@ -37,6 +37,24 @@ def is_safe_next(target: str | None) -> bool:
         ch.isprintable() for ch in target)
 
 
+#: what a user whose password an administrator set may reach before choosing their own: the page
+#: to change it, signing out, the language switch and the static files
+OWN_PASSWORD_EXEMPT = frozenset({"auth.change_password", "auth.logout", "main.set_locale",
+                                 "static"})
+
+
+@bp.before_app_request
+def require_own_password():  # type: ignore[no-untyped-def]
+    """An administrator created the account or reset its password: until the user sets their
+    own, every other page redirects to the password page (21 CFR 11.300(b))."""
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in OWN_PASSWORD_EXEMPT):
+        flash(_("An administrator set your password. Choose your own password before you "
+                "continue."), "warning")
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @login_rate_limit
 def login():

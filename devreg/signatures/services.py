@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from devreg.auth.models import User
-from devreg.auth.passwords import verify_password
+from devreg.auth.services import signing_password_refusal
 from devreg.db import utcnow
 from devreg.errors import DomainError
 from devreg.extensions import db
@@ -47,8 +47,9 @@ def sign(subject: Any, *, signer: User, password: str, meaning: str,
     """
     if meaning not in MEANINGS:
         raise ValueError(f"unknown signature meaning {meaning!r}")
-    if not password or not verify_password(signer.password_hash, password):
-        raise SignatureRefused(_("The password is not correct. Nothing was signed."))
+    refusal = signing_password_refusal(signer, password)  # counts toward the sign-in lockout
+    if refusal is not None:
+        raise SignatureRefused(refusal)
     if not signer.is_active:
         raise SignatureRefused(_("This account is deactivated and cannot sign."))
     # kept as stored JSON reads it back (dates as text), so it can be recomputed and compared

@@ -1,0 +1,32 @@
+"""accounts must change admin-set password: users.must_change_password
+
+Existing accounts keep their passwords as they are (false): nobody can tell afterwards which
+of them an administrator set.
+
+Revision ID: 06a9bc483013
+Revises: 898e281f9321
+Create Date: 2026-12-01 21:36:41.521671
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '06a9bc483013'
+down_revision = '898e281f9321'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.add_column(sa.Column("must_change_password", sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.alter_column("must_change_password", server_default=None)
+
+
+def downgrade():
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_column("must_change_password")
