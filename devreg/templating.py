@@ -28,6 +28,18 @@ def _signing_locked_until() -> datetime | None:
     return None
 
 
+def _signed_name(subject: Any, user: Any, *meanings: str) -> str:
+    """The name ``user`` had when signing ``subject`` with one of ``meanings`` (the latest such
+    signature): a record shows the printed name of its signature, never the account's live
+    name. The live name only for records from before their signature was kept."""
+    from devreg.signatures.services import signatures_of
+
+    for signature in reversed(signatures_of(subject)):
+        if signature.signer_id == user.id and signature.meaning in meanings:
+            return signature.printed_name
+    return str(user.display_name)
+
+
 def register(app: Flask) -> None:
     from devreg.audit.queries import history_of
     from devreg.signatures.services import signatures_of
@@ -44,6 +56,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["signature_check"] = signature_check
     app.jinja_env.globals["history_of"] = history_of
     app.jinja_env.globals["signing_locked_until"] = _signing_locked_until
+    app.jinja_env.globals["signed_name"] = _signed_name
     from devreg.certificates import display
 
     app.jinja_env.globals["change_title"] = display.change_title

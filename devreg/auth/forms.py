@@ -37,7 +37,7 @@ def role_choices() -> list[tuple[str, str]]:
     return [(r.value, r.title) for r in Role]
 
 
-class UserEditForm(BaseForm):
+class UserFields(BaseForm):
     email = EmailField(_l("Email"), validators=[
         InputRequired(message=REQUIRED),
         Email(message=_l("Enter a valid email address."), check_deliverability=False),
@@ -52,7 +52,15 @@ class UserEditForm(BaseForm):
     has_approve_duty = BooleanField(_l("Approval duty"))
 
 
-class UserCreateForm(UserEditForm):
+class UserEditForm(UserFields):
+    identity_reason = StringField(
+        _l("Reason for a change of name or email"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Only corrections for the same person (a misspelt name, a legal name "
+                       "change, a new address): an account is never handed to someone else."))
+
+
+class UserCreateForm(UserFields):
     password = PasswordField(
         _l("Initial password"),
         validators=[InputRequired(message=REQUIRED), Length(max=200)],

@@ -22,7 +22,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     )
     # the password hash and counters are never copied into the audit trail
     audit_fields = ("email", "display_name", "organisation_id", "role", "has_accept_duty",
-                    "has_review_duty", "has_approve_duty", "is_active", "must_change_password")
+                    "has_review_duty", "has_approve_duty", "is_active", "must_change_password",
+                    "identity_note")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the login name, stored lower-case
@@ -40,6 +41,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: bumped on logout, password change and deactivation: older session cookies stop working
     session_version: Mapped[int] = mapped_column(default=1)
+    #: why the name or email last changed (a correction for the same person), for the trail
+    identity_note: Mapped[str | None] = mapped_column(String(200))
     #: the password was set by an administrator: it must be changed before anything else
     must_change_password: Mapped[bool] = mapped_column(default=False)
     #: the user's language choice, None means "follow the browser"

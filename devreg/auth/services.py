@@ -35,6 +35,10 @@ class SignInRefused(DomainError):
     pass
 
 
+class IdentityChangeRefused(DomainError):
+    """A change of name or email that could hand the account to another person."""
+
+
 class WrongCurrentPassword(DomainError):
     """The password the user re-entered to confirm a change is not theirs."""
 
@@ -247,14 +251,38 @@ def create_user(data: UserData, *, password: str, temporary: bool = True) -> Use
     return user
 
 
-def update_user(user: User, data: UserData) -> None:
+def update_user(user: User, data: UserData, *, reason: str = "") -> bool:
+    """Save the administrator's changes; True when the name or email changed.
+
+    Accounts are never reused (21 CFR 11.100(a)): a name or email may change only as a
+    correction for the same person, with the reason recorded in the trail; changing both at
+    once would hand the account, its signatures and its history to someone else and is refused.
+    Either change ends the account's sessions."""
     other = find_user_by_email(data.email)
     if other is not None and other.id != user.id:
         raise DomainError(_("An account with this email already exists."))
     _check_role_fits_organisation(data)
+    email = data.email.strip().lower()
+    name = data.display_name.strip()
+    email_changed, name_changed = email != user.email, name != user.display_name
+    reason = reason.strip()
+    if email_changed and name_changed:
+        raise IdentityChangeRefused(_(
+            "The name and the email cannot both change: that would hand this account to "
+            "another person. Accounts are never reused: deactivate this account and create a "
+            "new one for the new person."))
+    if (email_changed or name_changed) and not reason:
+        raise IdentityChangeRefused(_(
+            "A new name or email is only a correction for the same person: state the reason. "
+            "For another person, deactivate this account and create a new one."))
     for key, value in _user_columns(data).items():
         setattr(user, key, value)
-    user.email = data.email.lower()
+    user.email, user.display_name = email, name
+    if email_changed or name_changed:
+        user.identity_note = reason
+        label_next_change(user, "change_identity")
+        end_sessions(user)
+    return email_changed or name_changed
 
 
 def _user_columns(data: UserData) -> dict:  # type: ignore[type-arg]

@@ -16,6 +16,7 @@ from devreg.auth.forms import (
     PasswordResetForm,
     UserCreateForm,
     UserEditForm,
+    UserFields,
     role_choices,
 )
 from devreg.auth.queries import all_users, get_user_or_404
@@ -122,13 +123,13 @@ def user_list():
     return render_template("auth/user_list.html", users=all_users(), action_form=ConfirmForm())
 
 
-def _prepare(form: UserEditForm) -> None:
+def _prepare(form: UserFields) -> None:
     form.role.choices = role_choices()
     form.organisation_id.choices = [(0, _("(none: administrators only)")),
                                     *organisation_choices()]
 
 
-def _user_data(form: UserEditForm) -> svc.UserData:
+def _user_data(form: UserFields) -> svc.UserData:
     return svc.UserData(
         email=form.email.data,
         display_name=form.display_name.data,
@@ -169,13 +170,19 @@ def user_detail(user_id: int):
         form.organisation_id.data = user.organisation_id or 0
     if form.validate_on_submit():
         try:
-            svc.update_user(user, _user_data(form))
+            identity_changed = svc.update_user(user, _user_data(form),
+                                               reason=form.identity_reason.data or "")
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")
+            if isinstance(error, svc.IdentityChangeRefused):
+                form.identity_reason.errors = [error.message]
         else:
             db.session.commit()
-            flash(_("Account saved."), "success")
+            if user.id == current_user.id:
+                login_user(current_user)  # this session goes on with the new session version
+            flash(_("Account saved; its sessions are ended.") if identity_changed
+                  else _("Account saved."), "success")
             return redirect(url_for("auth.user_detail", user_id=user.id))
     return render_template("auth/user_form.html", form=form, user=user,
                            action_form=ConfirmForm(), reset_form=PasswordResetForm())

@@ -1,7 +1,7 @@
-"""accounts must change admin-set password: users.must_change_password
+"""accounts: users.must_change_password, users.identity_note
 
-Existing accounts keep their passwords as they are (false): nobody can tell afterwards which
-of them an administrator set.
+must_change_password: existing accounts are not marked (false): nobody can tell afterwards which
+passwords an administrator set. identity_note (why the name or email last changed) starts empty.
 
 Revision ID: 06a9bc483013
 Revises: 898e281f9321
@@ -23,10 +23,12 @@ def upgrade():
     with op.batch_alter_table("users") as batch_op:
         batch_op.add_column(sa.Column("must_change_password", sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
+        batch_op.add_column(sa.Column("identity_note", sa.String(length=200), nullable=True))
     with op.batch_alter_table("users") as batch_op:
         batch_op.alter_column("must_change_password", server_default=None)
 
 
 def downgrade():
     with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_column("identity_note")
         batch_op.drop_column("must_change_password")

@@ -65,7 +65,7 @@ def _fire(app, monkeypatch, email: str, password: str):  # type: ignore[no-untyp
                                                        "password": password})
                 with guard:
                     texts.append(f"{response.status_code} {text_of(response)}")
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:  # reported below
             errors.append(error)
 
     threads = [threading.Thread(target=work) for _ in range(ATTEMPTS)]
