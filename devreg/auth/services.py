@@ -9,7 +9,7 @@ from functools import cache
 
 from flask import current_app
 from sqlalchemy import event, func, or_, select, update
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, SessionTransaction, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from devreg.audit.services import label_next_change
@@ -156,11 +156,14 @@ def _failures_kept(session: Session) -> None:
     session.info.pop(_COUNTED_FAILURES, None)
 
 
-@event.listens_for(Session, "after_rollback")
-def _count_again_after_rollback(session: Session) -> None:
-    """The request rolled back the failures it counted (a refused signature rolls back the
-    decision): count them again in a transaction of their own, now that the request's locks
-    are released, so that wrong passwords at the signing step lock the account too."""
+@event.listens_for(Session, "after_transaction_end")
+def _count_again_after_rollback(session: Session, transaction: SessionTransaction) -> None:
+    """The request ended without committing the failures it counted (a refused signature rolls
+    back the decision, or the session was closed): count them again in a transaction of their
+    own, now that the request's locks are released, so that wrong passwords at the signing step
+    lock the account too. After a commit the list is already empty."""
+    if transaction.parent is not None:
+        return
     user_ids = session.info.pop(_COUNTED_FAILURES, None)
     if not user_ids:
         return

@@ -208,3 +208,18 @@ def test_create_admin_command_sets_the_administrators_own_password(app, demo):
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert not demo.user("second.admin@demo.devreg").must_change_password
+
+
+@pytest.mark.parametrize("ending", ["rollback", "close"])
+def test_a_wrong_signing_password_stays_counted_however_the_request_ends(demo, ending):
+    from devreg.production.queries import find_by_number
+    from devreg.signatures.services import SignatureRefused, sign
+    from tests.foundation.helpers import JIANGSU_LICENCE
+
+    approver = demo.user("approver")
+    with pytest.raises(SignatureRefused):
+        sign(find_by_number(JIANGSU_LICENCE), signer=approver, password="wrong-password",
+             meaning="approved", content={"x": 1})
+    getattr(db.session, ending)()  # the view rolls back, or the request's session is closed
+    db.session.expire_all()
+    assert demo.user("approver").failed_logins == 1
