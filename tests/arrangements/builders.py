@@ -234,7 +234,7 @@ def world(app: Flask, demo) -> World:  # type: ignore[no-untyped-def]
         number=HB_LICENCE, organisation_id=hb_maker.id,
         valid_until=china_today() + timedelta(days=3 * 365), scope_codes=("07", "09")))
     create_user(UserData(email=HB_MAKER_EMAIL, display_name="赵工 Zhao", role=Role.MANUFACTURER,
-                         organisation_id=hb_maker.id), password=HB_MAKER_PASSWORD)
+                         organisation_id=hb_maker.id), password=HB_MAKER_PASSWORD, temporary=False)
     world = World(app=app, demo=demo, js_licence=js_licence, bj_licence=bj_licence,
                   hb_licence=hb_licence, js_site=add_site(js_licence, JS_SITE),
                   bj_site=add_site(bj_licence, BJ_SITE), hb_site=add_site(hb_licence, HB_SITE))

@@ -146,7 +146,7 @@ def test_reviewer_of_another_province_and_other_manufacturer_get_404(app, demo):
     beijing = demo.org("reg_beijing")
     create_user(UserData(email="reviewer.bj@example.cn", display_name="BJ", role=Role.REVIEWER,
                          organisation_id=beijing.id, has_review_duty=True),
-                password="another-good-pass")
+                password="another-good-pass", temporary=False)
     db.session.commit()
     other = app.test_client()
     login(other, "reviewer.bj@example.cn", "another-good-pass")

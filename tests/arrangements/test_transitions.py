@@ -282,7 +282,7 @@ def test_a_manufacturer_user_of_a_holder_company_cannot_act_as_the_holder(world:
     create_user(UserData(email="factory.bj@example.cn", display_name="工厂 Factory",
                          role=Role.MANUFACTURER,
                          organisation_id=world.demo.org("holder_beijing").id),
-                password="factory-bj-pass-1")
+                password="factory-bj-pass-1", temporary=False)
     db.session.commit()
     device = world.device_in_application(holder="holder.bj")
     arrangement = world.propose(device, world.js_site)  # Beijing holder -> Jiangsu factory

@@ -34,7 +34,7 @@ def test_two_parallel_decisions_on_one_application_one_wins_one_is_stale(app, ac
     approver = _user("approver@demo.devreg")
     create_user(UserData(email="approver2@example.cn", display_name="第二审批人",
                          role=Role.REVIEWER, organisation_id=approver.organisation_id,
-                         has_approve_duty=True), password="second-approver-pass")
+                         has_approve_duty=True), password="second-approver-pass", temporary=False)
     (application_id,) = review_done_applications(1)
     db.session.commit()
     other = parallel_app(app)

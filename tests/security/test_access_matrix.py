@@ -130,7 +130,7 @@ def build_world() -> World:
         create_user(UserData(email=BEIJING_REVIEWER, display_name="北京审评员 BJ",
                              role=Role.REVIEWER, organisation_id=demo.org("reg_beijing").id,
                              has_accept_duty=True, has_review_duty=True,
-                             has_approve_duty=True), password="matrix-password-1")
+                             has_approve_duty=True), password="matrix-password-1", temporary=False)
         target = create_user(UserData(email="target@matrix.devreg", display_name="Target",
                                       role=Role.HOLDER,
                                       organisation_id=demo.org("holder_hebei").id),
