@@ -4,7 +4,7 @@ must_change_password: existing accounts are not marked (false): nobody can tell 
 passwords an administrator set. identity_note (why the name or email last changed) starts empty.
 
 Revision ID: 06a9bc483013
-Revises: eba17cdc57f5
+Revises: 1eeec426feaa
 Create Date: 2026-12-01 21:36:41.521671
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '06a9bc483013'
-down_revision = 'eba17cdc57f5'
+down_revision = '1eeec426feaa'
 branch_labels = None
 depends_on = None
 
