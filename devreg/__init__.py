@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +25,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     load_config(app.config, app.instance_path, config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+    from devreg.hosting import init_hosting, init_logging, sqlite_engine_options
+    from devreg.storage import init_storage
+
+    sqlite_engine_options(app)
+    init_storage(app)
+    init_hosting(app)
+    init_logging(app)
 
     register_extensions(app)
     app.url_map.converters["int"] = DatabaseId
@@ -94,10 +98,6 @@ def register_blueprints(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     @app.before_request
-    def assign_request_id() -> None:
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
-
-    @app.before_request
     def refuse_nul_characters() -> None:
         """No page or form of devreg has a use for NUL (U+0000), and PostgreSQL text cannot
         hold it: refuse it up front (400) instead of failing in the database (500)."""
@@ -122,21 +122,6 @@ def register_request_hooks(app: Flask) -> None:
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
         return response
-
-    class RequestIdFilter(logging.Filter):
-        def filter(self, record: logging.LogRecord) -> bool:
-            from flask import has_request_context
-
-            record.request_id = g.get("request_id", "-") if has_request_context() else "-"
-            return True
-
-    handler = logging.StreamHandler()
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
-    )
-    handler.addFilter(RequestIdFilter())
-    app.logger.handlers = [handler]
-    app.logger.setLevel(logging.INFO)
 
 
 def register_template_helpers(app: Flask) -> None:

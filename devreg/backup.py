@@ -23,7 +23,6 @@ import base64
 import hashlib
 import json
 import os
-import shutil
 import tarfile
 import tempfile
 import zlib
@@ -41,6 +40,7 @@ from devreg.audit import checkpoints
 from devreg.audit.models import GENESIS_HASH, AuditEvent, sign
 from devreg.db import utcnow
 from devreg.extensions import db
+from devreg.storage import storage
 
 FORMAT_VERSION = 2
 #: calendar_version holds a cache token, not data: the migrated database has its own fresh one
@@ -61,21 +61,16 @@ class RestoreRefused(Exception):
 # --- the uploaded files: the one place that reads and writes them -----------------------------
 
 def stored_files() -> Iterator[tuple[str, int, Callable[[], IO[bytes]]]]:
-    """Every uploaded file as (name relative to the upload root, size, opener)."""
-    root = Path(current_app.config["UPLOAD_FOLDER"])
-    if not root.is_dir():
-        return
-    for path in sorted(root.rglob("*")):
-        if path.is_file():
-            yield path.relative_to(root).as_posix(), path.stat().st_size, \
-                lambda path=path: open(path, "rb")  # noqa: SIM115 - the caller closes it
+    """Every stored file (local folder or object store, devreg/storage) as (key, size, opener)."""
+    store = storage()
+    for item in store.list():
+        yield item.key, item.size, lambda key=item.key: store.open(key)
 
 
 def install_file(name: str, source: Path) -> None:
-    """Put a restored file where the application will look for it."""
-    target = Path(current_app.config["UPLOAD_FOLDER"]) / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    """Put a restored file into the store, where the application will look for it."""
+    with open(source, "rb") as stream:
+        storage().put(name, stream)
 
 
 def _uploads_empty() -> bool:
@@ -83,10 +78,10 @@ def _uploads_empty() -> bool:
 
 
 def _stored_name_path(stored_name: str) -> str:
-    """Where a row's stored file lives, relative to the upload root."""
+    """A row's stored file's key (its path relative to the upload root)."""
     from devreg.registrations import files
 
-    return files.path_of(stored_name).relative_to(files.upload_root()).as_posix()
+    return files.key_of(stored_name)
 
 
 # --- values -----------------------------------------------------------------------------------
@@ -484,8 +479,8 @@ def restore_backup(source: Path) -> dict[str, int]:
     if not _is_empty():
         raise RestoreRefused("the database already holds data; restore needs an empty one")
     if not _uploads_empty():
-        raise RestoreRefused(f"the upload folder {current_app.config['UPLOAD_FOLDER']} is not "
-                             "empty")
+        where = current_app.config["S3_BUCKET"] or current_app.config["UPLOAD_FOLDER"]
+        raise RestoreRefused(f"the file store ({storage().name}: {where}) is not empty")
     scratch_parent = Path(current_app.config["UPLOAD_FOLDER"]).parent
     with tempfile.TemporaryDirectory(dir=scratch_parent if os.access(scratch_parent, os.W_OK)
                                      else None) as folder:

@@ -23,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(translate_group)
     app.cli.add_command(sweep_command)
+    app.cli.add_command(worker_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     from devreg.bench.cli import bench_group
@@ -126,18 +127,42 @@ def translate_compile() -> None:
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Run as if today were this date (Beijing time).")
 def sweep_command(today) -> None:  # type: ignore[no-untyped-def]
-    """Apply what time decides: deemed acceptance, terminated reviews, deemed renewals, expiry."""
+    """Apply what time decides: deemed acceptance, terminated reviews, deemed renewals, expiry;
+    and remove stored files that no record points to. Safe to schedule on every host: a run
+    that finds another one going says so and exits 0."""
+    from datetime import timedelta
+
     from devreg.audit.services import acting_as
     from devreg.clock import china_today
+    from devreg.jobs.locks import exclusive
+    from devreg.registrations.files import sweep_orphans
     from devreg.review.sweep import run_sweep
 
-    with acting_as(None, "sweep"):
-        result = run_sweep(today.date() if today else china_today())
-    db.session.commit()
+    with exclusive("sweep") as held:
+        if not held:
+            click.echo("another sweep is running; nothing done")
+            return
+        with acting_as(None, "sweep"):
+            result = run_sweep(today.date() if today else china_today())
+        db.session.commit()
+        orphans = sweep_orphans(
+            older_than=timedelta(hours=current_app.config["ORPHAN_FILE_AGE_HOURS"]))
     click.echo(f"deemed accepted: {len(result.deemed_accepted)}, terminated: "
                f"{len(result.terminated)}, deemed renewed: {len(result.deemed_renewed)}, "
                f"expired: {len(result.expired)}, arrangements flagged for an expired licence: "
-               f"{len(result.flagged_arrangements)}")
+               f"{len(result.flagged_arrangements)}, orphaned files removed: {orphans}")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run jobs from the Redis queue (REDIS_URL) until stopped."""
+    from devreg.jobs import redis_connection, run_worker
+
+    if redis_connection() is None:
+        raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inline and "
+                                   "no worker is needed")
+    run_worker(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
 
 
 @click.command("backup")

@@ -67,6 +67,23 @@ class Defaults:
     #: "calendar" (the stricter reading, default) or "working" (Art 99 reads limits as working
     #: days)
     CHANGE_FILING_DAYS_KIND = "calendar"
+    # --- several hosts (docs/deployment.md) ---
+    STORAGE = "local"  # or "s3": an S3-compatible object store every host shares
+    S3_ENDPOINT_URL: str | None = None  # e.g. Ceph radosgw's https://rgw.example:7480
+    S3_BUCKET: str | None = None
+    S3_REGION: str | None = None
+    S3_ACCESS_KEY_ID: str | None = None
+    S3_SECRET_ACCESS_KEY: str | None = None
+    S3_PREFIX = ""
+    ORPHAN_FILE_AGE_HOURS = 24  # `flask sweep` removes stored files without a row after this
+    REDIS_URL: str | None = None  # shared limiter store and job queue; inline jobs without it
+    RATELIMIT_ALLOW_MEMORY = False  # production refuses memory:// limits unless this is set
+    JOBS_QUEUE = "devreg"
+    TRUSTED_PROXIES = 0  # reverse proxies in front of the app whose X-Forwarded-* are believed
+    PUBLIC_URL: str | None = None  # canonical origin for QR codes, e-mail links, documents
+    TRUSTED_HOSTS: list[str] | None = None  # Host headers accepted; others get 400
+    LOG_FORMAT = "text"  # or "json": one JSON object a line
+    SQLITE_BUSY_TIMEOUT_SECONDS = 30  # a writer waits this long for SQLite's write lock
 
 
 def _env_bool(value: str | None) -> bool:
@@ -103,6 +120,19 @@ def load_config(app_config: Any, instance_path: str, overrides: dict[str, Any] |
         app_config["SESSION_COOKIE_SECURE"] = True
         app_config["REMEMBER_COOKIE_SECURE"] = True
         app_config["PREFERRED_URL_SCHEME"] = "https"
+    for name in ("STORAGE", "S3_ENDPOINT_URL", "S3_BUCKET", "S3_REGION", "S3_ACCESS_KEY_ID",
+                 "S3_SECRET_ACCESS_KEY", "S3_PREFIX", "REDIS_URL", "PUBLIC_URL", "LOG_FORMAT",
+                 "AUDIT_KEY"):
+        if env.get(name):
+            app_config[name] = env[name]
+    for name in ("TRUSTED_PROXIES", "ORPHAN_FILE_AGE_HOURS", "SQLITE_BUSY_TIMEOUT_SECONDS"):
+        if env.get(name):
+            app_config[name] = int(env[name])
+    if env.get("RATELIMIT_ALLOW_MEMORY"):
+        app_config["RATELIMIT_ALLOW_MEMORY"] = _env_bool(env["RATELIMIT_ALLOW_MEMORY"])
+    if env.get("TRUSTED_HOSTS"):
+        app_config["TRUSTED_HOSTS"] = [h.strip() for h in env["TRUSTED_HOSTS"].split(",")
+                                       if h.strip()]
     app_config.from_prefixed_env("DEVREG")
 
     if overrides:
@@ -124,6 +154,13 @@ def load_config(app_config: Any, instance_path: str, overrides: dict[str, Any] |
     app_config["PERMANENT_SESSION_LIFETIME"] = timedelta(
         minutes=app_config["IDLE_TIMEOUT_MINUTES"])
 
+    if app_config.get("REDIS_URL") and app_config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app_config["RATELIMIT_STORAGE_URI"] = app_config["REDIS_URL"]
+    if app_config.get("PUBLIC_URL"):
+        app_config["PUBLIC_URL"] = app_config["PUBLIC_URL"].rstrip("/")
+        if app_config["PUBLIC_URL"].startswith("https://"):
+            app_config["PREFERRED_URL_SCHEME"] = "https"
+
     relaxed = app_config.get("TESTING") or app_config["DEVREG_ENV"] == "development"
     if not relaxed and app_config["SECRET_KEY"] in (None, "", DEV_SECRET_KEY):
         raise RuntimeError(
@@ -137,6 +174,39 @@ def load_config(app_config: Any, instance_path: str, overrides: dict[str, Any] |
         )
     if app_config["AUDIT_KEY"] == app_config["SECRET_KEY"]:
         raise RuntimeError("AUDIT_KEY must differ from SECRET_KEY.")
+    if not relaxed:
+        check_production(app_config)
+
+
+MIN_KEY_BYTES = 32
+
+
+def weak_key_problem(name: str, value: Any) -> str | None:
+    """Why a secret is too weak for production, or None. 32 random bytes, as made by
+    ``python -c "import secrets; print(secrets.token_urlsafe(32))"``, are the least."""
+    raw = value.encode() if isinstance(value, str) else bytes(value or b"")
+    if len(raw) < MIN_KEY_BYTES or len(set(raw)) < 10:
+        return (f"{name} must be at least {MIN_KEY_BYTES} random bytes; generate one with "
+                "python -c \"import secrets; print(secrets.token_urlsafe(32))\"")
+    return None
+
+
+def check_production(app_config: Any) -> None:
+    """Refuse to start with settings that only one process on one host can live with."""
+    for name in ("SECRET_KEY", "AUDIT_KEY"):
+        if name == "SECRET_KEY" or app_config.get(name):
+            problem = weak_key_problem(name, app_config.get(name))
+            if problem:
+                raise RuntimeError(problem)
+    if not app_config.get("PUBLIC_URL"):
+        raise RuntimeError("PUBLIC_URL is not set: QR codes, e-mail links and documents need "
+                           "the canonical origin, e.g. PUBLIC_URL=https://devreg.example.gov.cn")
+    if (app_config["RATELIMIT_STORAGE_URI"].startswith("memory://")
+            and not app_config.get("RATELIMIT_ALLOW_MEMORY")):
+        raise RuntimeError(
+            "Rate limits in memory:// are per process: with several workers or hosts they do "
+            "not hold. Set REDIS_URL (or RATELIMIT_STORAGE_URI=redis://...), or "
+            "RATELIMIT_ALLOW_MEMORY=1 for a single worker process.")
 
 
 def normalise_database_url(url: str) -> str:

@@ -29,7 +29,7 @@ from devreg.permissions import authorize
 from devreg.production.models import ProductionSite
 from devreg.registrations import files
 from devreg.registrations.models import Application, Device
-from devreg.signatures.services import sign
+from devreg.signatures.services import sign, verify_signer
 from devreg.uniqueness import unique_or_refuse
 from devreg.workflow import apply_transition
 
@@ -133,6 +133,7 @@ def confirm(arrangement: Arrangement, *, actor: User, password: str, today: date
     problem = licence_problem(arrangement, arrangement.device, today)
     if problem:
         raise DomainError(problem)
+    verify_signer(actor, password)  # before any write (see verify_signer)
     apply_transition(arrangement, "confirm", actor, TRANSITIONS)
     sign(arrangement, signer=actor, password=password, meaning="confirmed",
          content={"arrangement": arrangement.id, "device": arrangement.device_id,
@@ -240,6 +241,7 @@ def suspend(arrangement: Arrangement, *, actor: User, password: str, reason: str
             today: date) -> None:
     if not reason:
         raise DomainError(_("State the reasons for suspension."))
+    verify_signer(actor, password)  # before any write (see verify_signer)
     apply_transition(arrangement, "suspend", actor, TRANSITIONS)
     arrangement.suspension_reason = reason
     _record_action(arrangement, actor, "suspension", today, None, reason)
@@ -252,6 +254,7 @@ def lift(arrangement: Arrangement, *, actor: User, password: str, reason: str,
          today: date) -> None:
     if not reason:
         raise DomainError(_("State why the suspension is lifted."))
+    verify_signer(actor, password)  # before any write (see verify_signer)
     apply_transition(arrangement, "lift", actor, TRANSITIONS)
     arrangement.suspension_reason = None
     _record_action(arrangement, actor, "lift", today, None, reason)

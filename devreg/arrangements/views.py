@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from devreg.actions import run_form_action
@@ -138,10 +138,10 @@ def detail(arrangement_id: int):
 def agreement(arrangement_id: int):
     arrangement = get_arrangement_or_404(arrangement_id, current_user)
     record = arrangement.agreement_file
-    if record is None or not files.path_of(record.stored_name).is_file():
+    if record is None:
         abort(404)
-    return send_file(files.path_of(record.stored_name), mimetype=record.content_type,
-                     as_attachment=True, download_name=record.original_name)
+    return files.download(record.stored_name, size=record.size, mimetype=record.content_type,
+                          download_name=record.original_name)
 
 
 @bp.route("/arrangements/<int:arrangement_id>/<any(confirm, decline, withdraw, end, suspend, "

@@ -32,6 +32,7 @@ from devreg.certificates.queries import (
 from devreg.clock import china_today
 from devreg.errors import DomainError
 from devreg.extensions import db
+from devreg.hosting import public_url_for
 from devreg.i18n import _
 from devreg.permissions import authorize
 from devreg.registrations import services as registrations
@@ -220,7 +221,8 @@ def verify(number: str):
 @bp.route("/verify/<number>/qr.svg")
 def verify_qr(number: str):
     certificate = get_by_number_or_404(number)
-    target = url_for("certificates.verify", number=certificate.number, _external=True)
+    # PUBLIC_URL, never the request's Host header: the image is publicly cached
+    target = public_url_for("certificates.verify", number=certificate.number)
     buffer = io.BytesIO()
     segno.make(target, error="m").save(buffer, kind="svg", scale=4, border=2)
     return Response(buffer.getvalue(), mimetype="image/svg+xml",

@@ -55,5 +55,15 @@ def switch_locale(code: str):
 
 @bp.route("/healthz")
 def healthz():
-    db.session.execute(db.text("SELECT 1"))
+    """Liveness: the process answers. Touches nothing else."""
     return {"status": "ok"}
+
+
+@bp.route("/readyz")
+def readyz():
+    """Readiness: the database, Redis (when configured) and the file store are reachable."""
+    from devreg.readiness import check_all
+
+    checks = check_all()
+    ready = all(value == "ok" for value in checks.values())
+    return {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503

@@ -24,7 +24,7 @@ from devreg.production.models import (
 from devreg.production.numbers import parse_licence_number
 from devreg.production.queries import find_by_number
 from devreg.reference.models import CatalogueCategory
-from devreg.signatures.services import sign
+from devreg.signatures.services import sign, verify_signer
 from devreg.uniqueness import unique_or_refuse
 
 
@@ -122,6 +122,7 @@ def decide_scope_change(request: ScopeChangeRequest, *, actor: User, password: s
         raise DomainError(_("This request has already been decided."))
     if not approve and not reason:
         raise DomainError(_("State the reasons for rejecting."))
+    verify_signer(actor, password)  # before any write (see verify_signer)
     request.state = (ScopeChangeState.APPROVED if approve else ScopeChangeState.REJECTED).value
     request.decided_by_id = actor.id
     request.decided_on = today

@@ -1,22 +1,28 @@
-"""Dossier file storage: outside static/, under generated names, type checked by content.
+"""Dossier file storage: in the store (devreg/storage), under generated names, type checked
+by content.
 
-A file is written before its row is committed. If the transaction rolls back, the session
-listener below deletes the files it wrote, so there is never a file without its record; the row
-is only committed after the file is fully on disk, so there is never a record without its file."""
+A file is stored before its row is committed. If the transaction rolls back, the session
+listener below deletes the files it stored; the row is only committed after the file is whole
+in the store, so there is never a record without its file. A process killed between the two
+leaves a file without a record: `flask sweep` removes those once they are a day old
+(ORPHAN_FILE_AGE_HOURS)."""
 
 from __future__ import annotations
 
 import hashlib
-import os
+import tempfile
 import unicodedata
 import uuid
 import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
-from flask import current_app
-from sqlalchemy import event
+from flask import Response, abort, current_app, send_file
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
+
+from devreg.storage import CHUNK, LocalStorage, storage
 
 _WRITTEN = "devreg_written_files"
 
@@ -63,12 +69,21 @@ def clean_filename(name: str | None) -> str:
     return name
 
 
+def key_of(stored_name: str) -> str:
+    """The storage key of a dossier or agreement file."""
+    return f"dossier/{stored_name[:2]}/{stored_name}"
+
+
 def upload_root() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])
 
 
 def path_of(stored_name: str) -> Path:
-    return upload_root() / "dossier" / stored_name[:2] / stored_name
+    """Where the local store keeps the file (STORAGE=local only)."""
+    store = storage()
+    if not isinstance(store, LocalStorage):
+        raise RuntimeError("path_of() is for the local store; use storage().open()")
+    return store.path(key_of(stored_name))
 
 
 class StoredUpload:
@@ -78,41 +93,87 @@ class StoredUpload:
 
 
 def store_upload(session: Session, stream: IO[bytes], *, max_bytes: int) -> StoredUpload:
-    """Copy the stream to a new file, hashing it; the caller rejects what it should not keep
-    by calling discard(). Size over ``max_bytes`` stops the copy early."""
+    """Copy the stream to a scratch file, hashing it and judging its type; a file that may be
+    kept (not empty, at most ``max_bytes``, an accepted type) then goes to the store before the
+    row is committed. The caller refuses the others and calls discard(). Size over
+    ``max_bytes`` stops the copy early."""
     stored_name = uuid.uuid4().hex
-    target = path_of(stored_name)
-    target.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    session.info.setdefault(_WRITTEN, []).append(target)
-    with open(target, "wb") as out:
-        while chunk := stream.read(64 * 1024):
+    with tempfile.NamedTemporaryFile(prefix="devreg-upload-") as scratch:
+        while chunk := stream.read(CHUNK):
             size += len(chunk)
             if size > max_bytes:
                 break
             digest.update(chunk)
-            out.write(chunk)
-        out.flush()
-        os.fsync(out.fileno())
-    with open(target, "rb") as written:
-        head = written.read(16)
-    content_type = detect_type(head, target) if size <= max_bytes else None
+            scratch.write(chunk)
+        scratch.flush()
+        scratch.seek(0)
+        head = scratch.read(16)
+        content_type = detect_type(head, Path(scratch.name)) if 0 < size <= max_bytes else None
+        if content_type is not None:
+            # recorded first: a failure while storing still removes what was written
+            session.info.setdefault(_WRITTEN, []).append(key_of(stored_name))
+            scratch.seek(0)
+            storage().put(key_of(stored_name), scratch)
     return StoredUpload(stored_name, size, digest.hexdigest(), content_type)
 
 
 def discard(session: Session, stored_name: str) -> None:
-    path = path_of(stored_name)
-    path.unlink(missing_ok=True)
+    key = key_of(stored_name)
     written = session.info.get(_WRITTEN, [])
-    if path in written:
-        written.remove(path)
+    if key in written:
+        storage().delete(key)
+        written.remove(key)
+
+
+def download(stored_name: str, *, size: int, mimetype: str | None,
+             download_name: str) -> Response:
+    """The file as an attachment, streamed from the store in chunks (404 when it is gone)."""
+    try:
+        stream = storage().open(key_of(stored_name))
+    except FileNotFoundError:
+        abort(404)
+    response = send_file(stream, mimetype=mimetype or "application/octet-stream",  # type: ignore[arg-type]
+                         as_attachment=True, download_name=download_name, conditional=False)
+    response.content_length = size
+    return response
+
+
+def referenced_names() -> set[str]:
+    """Every stored name a row points to (dossier files and quality agreements)."""
+    from devreg.arrangements.models import ArrangementFile
+    from devreg.extensions import db
+    from devreg.registrations.models import DossierFile
+
+    names: set[str] = set()
+    for model in (DossierFile, ArrangementFile):
+        names.update(db.session.scalars(select(model.stored_name)))
+    return names
+
+
+def sweep_orphans(*, older_than: timedelta, now: datetime | None = None) -> int:
+    """Remove stored files no row points to, once they are older than ``older_than``: what a
+    process killed between storing a file and committing its row left behind. Younger files
+    may belong to an upload whose transaction is still open."""
+    cutoff = (now or datetime.now(UTC)) - older_than
+    referenced = {key_of(name) for name in referenced_names()}
+    removed = 0
+    store = storage()
+    for item in list(store.list("dossier/")):
+        if item.key not in referenced and item.modified < cutoff:
+            store.delete(item.key)
+            removed += 1
+    return removed
 
 
 @event.listens_for(Session, "after_rollback")
 def _remove_uncommitted_files(session: Session) -> None:
-    for path in session.info.pop(_WRITTEN, []):
-        Path(path).unlink(missing_ok=True)
+    keys = session.info.pop(_WRITTEN, [])
+    if keys:
+        store = storage()
+        for key in keys:
+            store.delete(key)
 
 
 @event.listens_for(Session, "after_commit")

@@ -33,7 +33,7 @@ from devreg.registrations.models import (
 )
 from devreg.registrations.states import OPEN_STATES, TRANSITIONS, ApplicationState
 from devreg.signatures.models import Signature
-from devreg.signatures.services import sign
+from devreg.signatures.services import sign, verify_signer
 from devreg.uniqueness import unique_or_refuse
 from devreg.workflow import apply_transition
 
@@ -338,6 +338,7 @@ def submit_application(application: Application, *, actor: User, password: str,
     needs no review: it takes effect on the certificate when it is submitted."""
     if not declaration:
         raise DomainError(_("Confirm the declaration that the dossier is true and complete."))
+    verify_signer(actor, password)  # before any write or lock (see verify_signer)
     lock_application(application)  # no upload can land between the hashes and the signature
     missing = application.missing_chapters()
     if missing:
@@ -426,6 +427,7 @@ def answer_supplement(application: Application, *, actor: User, password: str, a
         raise DomainError(_("The deadline for the supplement was %(date)s: the review has ended "
                             "and the supplement can no longer be submitted.",
                             date=deadline.isoformat()))
+    verify_signer(actor, password)  # before any write (see verify_signer)
     lock_application(application)
     apply_transition(application, "answer_supplement", actor, TRANSITIONS)
     application.supplement_answer = answer

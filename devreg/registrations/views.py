@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from devreg.clock import china_today
@@ -168,11 +168,8 @@ def remove_file(application_id: int, file_id: int):
 def download(application_id: int, file_id: int):
     application = get_application_or_404(application_id, current_user)
     record = get_file_or_404(application, file_id)
-    path = files.path_of(record.stored_name)
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype=record.content_type, as_attachment=True,
-                     download_name=record.original_name)
+    return files.download(record.stored_name, size=record.size, mimetype=record.content_type,
+                          download_name=record.original_name)
 
 
 @bp.route("/applications/<int:application_id>/submit", methods=["POST"])

@@ -30,7 +30,7 @@ from devreg.registrations.models import (
 )
 from devreg.registrations.services import end_pause, open_pause
 from devreg.registrations.states import TRANSITIONS, ApplicationState
-from devreg.signatures.services import sign
+from devreg.signatures.services import sign, verify_signer
 from devreg.workdays.calendar import supplement_answer_deadline
 from devreg.workdays.models import Stream
 from devreg.workdays.queries import calendar_for, stream_runs, time_limits_snapshot
@@ -91,6 +91,7 @@ def accept(application: Application, *, actor: User, password: str, today: date,
                 application.province_code, application.requested_stream, application.kind):
             raise DomainError(_("This province no longer runs the requested stream for this "
                                 "kind of application: refuse it, stating that reason."))
+    verify_signer(actor, password)  # before any write (see verify_signer)
     apply_transition(application, "accept", actor, TRANSITIONS)
     if application.requested_stream:
         application.stream = (application.requested_stream if stream_decision == "grant"
@@ -134,6 +135,7 @@ def request_correction(application: Application, *, actor: User, password: str, 
         raise DomainError(_("The acceptance limit ended on %(due)s: a correction notice can no "
                             "longer be sent, and the application counts as accepted from its "
                             "receipt.", due=clock.due.isoformat()))
+    verify_signer(actor, password)  # before any write (see verify_signer)
     state_before = application.state
     apply_transition(application, "request_correction", actor, TRANSITIONS)
     application.correction_items = items
@@ -146,6 +148,7 @@ def refuse_acceptance(application: Application, *, actor: User, password: str, r
                       today: date) -> None:
     if not reasons:
         raise DomainError(_("State the reasons for not accepting."))
+    verify_signer(actor, password)  # before any write (see verify_signer)
     state_before = application.state
     apply_transition(application, "refuse_acceptance", actor, TRANSITIONS)
     application.refusal_reasons = reasons
@@ -174,6 +177,7 @@ def request_supplement(application: Application, *, actor: User, password: str, 
         raise DomainError(_("Supplementary information can be requested only once."))
     if not items:
         raise DomainError(_("List every item the holder must supply."))
+    verify_signer(actor, password)  # before any write (see verify_signer)
     state_before = application.state
     apply_transition(application, "request_supplement", actor, TRANSITIONS)
     application.supplement_items = items
@@ -309,6 +313,7 @@ def give_opinion(application: Application, *, actor: User, password: str, recomm
         raise DomainError(_("Record the quality management system verification first."))
     if recommendation == "approve" and application.qms_result == "fail":
         raise DomainError(_("The QMS verification failed: approval cannot be recommended."))
+    verify_signer(actor, password)  # before any write (see verify_signer)
     state_before = application.state
     apply_transition(application, "give_opinion", actor, TRANSITIONS)
     application.opinion = recommendation
@@ -379,6 +384,7 @@ def decide(application: Application, *, actor: User, password: str, approve: boo
                             date=objection_deadline(application).isoformat()))  # type: ignore[union-attr]
     if approve and application.certificate is not None:
         _check_certificate_still_in_force(application)
+    verify_signer(actor, password)  # before any write (see verify_signer)
     state_before = application.state
     apply_transition(application, "approve" if approve else "refuse", actor, TRANSITIONS)
     application.decision_reasons = reasons or None

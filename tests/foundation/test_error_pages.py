@@ -43,11 +43,15 @@ def test_wrong_method_renders_devreg_405(client):
     assert response.status_code == 405
     assert f"405 · {translated('en', 'Method not allowed')}" in text_of(response)
 
+# what production requires (devreg/config.py check_production), for apps with TESTING off
+PRODUCTION = {"SECRET_KEY": "another-test-secret-key-of-32-random-bytes-x7Qp",
+              "AUDIT_KEY": "another-test-audit-key-of-32-random-bytes-Lw4z",
+              "PUBLIC_URL": "http://localhost", "RATELIMIT_ALLOW_MEMORY": True}
+
 
 @pytest.mark.parametrize("testing", [False, True])
 def test_unhandled_error_renders_500_without_traceback(app, testing):
-    broken = make_app(app, TESTING=testing, SECRET_KEY="another-test-secret-key",
-                      AUDIT_KEY="another-test-audit-key")
+    broken = make_app(app, TESTING=testing, **PRODUCTION)
 
     @broken.route("/boom")
     def boom():  # type: ignore[no-untyped-def]
@@ -70,8 +74,7 @@ def test_unhandled_error_renders_500_without_traceback(app, testing):
 
 
 def test_unhandled_error_signed_in_renders_500_page(app, demo):
-    broken = make_app(app, TESTING=False, SECRET_KEY="another-test-secret-key",
-                      AUDIT_KEY="another-test-audit-key")
+    broken = make_app(app, TESTING=False, **PRODUCTION)
 
     @broken.route("/boom")
     def boom():  # type: ignore[no-untyped-def]
