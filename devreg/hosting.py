@@ -13,14 +13,33 @@ from typing import Any
 from flask import Flask, current_app, g, has_request_context, request, url_for
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.exceptions import BadRequest, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wsgi import get_host
 
 # a client's X-Request-ID is kept only when it is a short plain token; anything else (long,
 # spaces, quotes, newlines that would forge log lines) is replaced by our own
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
+class TrustedHosts:
+    """Refuse (400, plain text) a request whose Host is not in TRUSTED_HOSTS before the app
+    sees it: no page, link or cache entry is ever built on a forged Host."""
+
+    def __init__(self, wsgi_app: Any, hosts: list[str]):
+        self.wsgi_app, self.hosts = wsgi_app, hosts
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        try:
+            get_host(environ, trusted_hosts=self.hosts)
+        except SecurityError:
+            return BadRequest("This host name is not served here.")(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+
 def init_hosting(app: Flask) -> None:
+    if app.config.get("TRUSTED_HOSTS"):
+        app.wsgi_app = TrustedHosts(app.wsgi_app, app.config["TRUSTED_HOSTS"])  # type: ignore[method-assign]
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
         # X-Forwarded-For/-Proto/-Host/-Port/-Prefix set by that many proxies are believed;

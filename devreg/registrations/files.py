@@ -169,6 +169,8 @@ def sweep_orphans(*, older_than: timedelta, now: datetime | None = None) -> int:
 
 @event.listens_for(Session, "after_rollback")
 def _remove_uncommitted_files(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint: the outer transaction decides
+        return
     keys = session.info.pop(_WRITTEN, [])
     if keys:
         store = storage()
@@ -178,4 +180,6 @@ def _remove_uncommitted_files(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _keep_committed_files(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint was released, nothing is committed yet
+        return
     session.info.pop(_WRITTEN, None)

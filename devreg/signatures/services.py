@@ -108,4 +108,5 @@ def signatures_of(subject: Any) -> list[Signature]:
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget_verified_signers(session: Session) -> None:
-    session.info.pop(_VERIFIED, None)
+    if not session.in_nested_transaction():  # a savepoint ends, the transaction goes on
+        session.info.pop(_VERIFIED, None)
