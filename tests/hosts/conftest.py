@@ -141,3 +141,4 @@ def production_env(**extra: str) -> dict[str, str]:
     return {"DEVREG_ENV": "production", "SECRET_KEY": STRONG_SECRET,
             "PUBLIC_URL": "http://127.0.0.1", "DEVREG_PASSWORD_HASH_LIGHT": "true",
             **extra}
+
