@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import select
@@ -151,7 +152,7 @@ def test_qr_code_carries_the_public_url_whatever_host_is_sent(public, demo):
         from devreg.hosting import public_url_for
 
         target = public_url_for("certificates.verify", number=number)
-    assert target == f"https://devreg.example.gov.cn/verify/{number}"
+    assert unquote(target) == f"https://devreg.example.gov.cn/verify/{number}"
     assert answer.data == _qr_svg(target)
     assert answer.data != _qr_svg(f"http://localhost/verify/{number}")
 
