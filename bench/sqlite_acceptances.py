@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VERSION_RE = re.compile(r'name="version"[^>]*value="(\d+)"')
-SECRET = "bench-secret-key-with-more-than-32-random-bytes-Zq9"
-PASSWORD = "devreg-demo"
+SECRET = "bench-secret-key-with-more-than-32-random-bytes-Zq9"  # noqa: S105 - a throwaway instance
+AUDIT_KEY = "bench-audit-key-with-more-than-32-random-bytes-Kp4"
+PASSWORD = "devreg-demo"  # noqa: S105 - the demo password
 
 
 def build(database: Path, uploads: Path, count: int) -> tuple[list[int], list[str]]:
@@ -46,7 +47,7 @@ def build(database: Path, uploads: Path, count: int) -> tuple[list[int], list[st
     from tests.conftest import Demo
     from tests.registrations.helpers import submitted_application
 
-    app = create_app({"TESTING": True, "SECRET_KEY": SECRET,
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "AUDIT_KEY": AUDIT_KEY,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
                       "UPLOAD_FOLDER": str(uploads), "PASSWORD_HASH_LIGHT": True})
     with app.app_context():
@@ -78,7 +79,7 @@ def serve(root: Path, database: Path, uploads: Path, workers: int, log: Path):  
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "DEVREG_ENV": "production", "SECRET_KEY": SECRET,
+    env = {**os.environ, "DEVREG_ENV": "production", "SECRET_KEY": SECRET, "AUDIT_KEY": AUDIT_KEY,
            "PUBLIC_URL": "http://127.0.0.1", "RATELIMIT_ALLOW_MEMORY": "1",
            "DATABASE_URL": f"sqlite:///{database}", "UPLOAD_FOLDER": str(uploads),
            "DEVREG_SIGNATURE_RATE_LIMIT_PER_ACCOUNT": "1000 per minute",

@@ -22,6 +22,7 @@ S3_KEYS = {"S3_ACCESS_KEY_ID": "testing", "S3_SECRET_ACCESS_KEY": "testing",
            "S3_REGION": "us-east-1"}
 # a production-grade configuration for instances run with TESTING off
 STRONG_SECRET = "kV3pZq8sT1yWmB6nR0cXfH2jL9uE4aGd7oS5iQwYtN"
+STRONG_AUDIT_KEY = "Au7dXk2Lq9ZsW4mRt8VbN1cYe6HgJ3pF5oIuK0wEaS"
 
 
 def free_port() -> int:
@@ -139,6 +140,7 @@ class Instance:
 def production_env(**extra: str) -> dict[str, str]:
     """What deploy/devreg.env asks for, with the suite's light password hashing."""
     return {"DEVREG_ENV": "production", "SECRET_KEY": STRONG_SECRET,
+            "AUDIT_KEY": STRONG_AUDIT_KEY,
             "PUBLIC_URL": "http://127.0.0.1", "DEVREG_PASSWORD_HASH_LIGHT": "true",
             **extra}
 
