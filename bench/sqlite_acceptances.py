@@ -119,7 +119,11 @@ def main() -> None:
             token = TOKEN_RE.search(browser.get(url + "/login", timeout=60).text).group(1)
             browser.post(url + "/login", timeout=60, data={
                 "csrf_token": token, "email": emails[n % len(emails)], "password": PASSWORD})
-            page = browser.get(f"{url}/applications/{application_id}", timeout=60).text
+            shown = browser.get(f"{url}/applications/{application_id}", timeout=60)
+            if shown.status_code != 200:
+                raise SystemExit(f"{emails[n % len(emails)]}: application page "
+                                 f"{shown.status_code}: {shown.url}")
+            page = shown.text
             form = page[page.index("/accept\""):] if "/accept\"" in page else page
             browsers.append((browser, application_id, TOKEN_RE.search(form).group(1),
                              VERSION_RE.search(form).group(1)))
@@ -128,7 +132,7 @@ def main() -> None:
 
         def accept(browser, application_id, token, version) -> None:  # type: ignore[no-untyped-def]
             barrier.wait()
-            answer = browser.post(f"{url}/applications/{application_id}/accept", timeout=300,
+            answer = browser.post(f"{url}/review/applications/{application_id}/accept", timeout=300,
                                   allow_redirects=False, data={
                                       "csrf_token": token, "version": version,
                                       "signature_password": PASSWORD})
@@ -145,11 +149,17 @@ def main() -> None:
         process.terminate()
         process.wait(timeout=30)
     locked = log.read_text(errors="replace").count("database is locked")
+    import sqlite3
+
+    with sqlite3.connect(database) as check:
+        accepted = check.execute("SELECT count(*) FROM applications WHERE acceptance_number "
+                                 "IS NOT NULL").fetchone()[0]
     counts = Counter(codes)
     print(f"{args.parallel} parallel acceptances, {args.workers} workers, SQLite, argon2 "
           f"production profile: {dict(sorted(counts.items()))} (302 = accepted); "
           f"errors: {sum(v for k, v in counts.items() if k >= 500)}; 'database is locked' in "
-          f"the log: {locked}; {elapsed:.1f} s ({args.parallel / elapsed:.1f} acceptances/s)")
+          f"the log: {locked}; accepted in the database: {accepted}; {elapsed:.1f} s "
+          f"({args.parallel / elapsed:.1f} acceptances/s)")
 
 
 if __name__ == "__main__":

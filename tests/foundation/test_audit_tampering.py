@@ -402,11 +402,14 @@ def test_config_audit_key_equal_to_secret_key_refuses_to_start(app):
 
 
 def test_config_audit_key_and_checkpoint_path_from_the_environment(app, monkeypatch, tmp_path):
-    monkeypatch.setenv("AUDIT_KEY", "key-from-env")
+    # production wants 32 random bytes per key, PUBLIC_URL and a shared limiter store
+    monkeypatch.setenv("AUDIT_KEY", "key-from-env-9QxT2mWv7LpZ4sKd8RbN3cYh6J")
     monkeypatch.setenv("AUDIT_CHECKPOINT_PATH", str(tmp_path / "cp.jsonl"))
-    configured = create_app({"SECRET_KEY": "a-real-secret", "DEVREG_ENV": "production",
+    configured = create_app({"SECRET_KEY": "a-real-secret-Hq3Vn8Xw2KtP6zLm9RcB4dYf7",
+                             "DEVREG_ENV": "production", "PUBLIC_URL": "https://devreg.example",
+                             "RATELIMIT_ALLOW_MEMORY": True,
                              "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
-    assert configured.config["AUDIT_KEY"] == "key-from-env"
+    assert configured.config["AUDIT_KEY"] == "key-from-env-9QxT2mWv7LpZ4sKd8RbN3cYh6J"
     assert configured.config["AUDIT_CHECKPOINT_PATH"] == str(tmp_path / "cp.jsonl")
 
 
