@@ -84,6 +84,11 @@ class Defaults:
     TRUSTED_HOSTS: list[str] | None = None  # Host headers accepted; others get 400
     LOG_FORMAT = "text"  # or "json": one JSON object a line
     SQLITE_BUSY_TIMEOUT_SECONDS = 30  # a writer waits this long for SQLite's write lock
+    #: Order 53 Art 14: a production licence is valid 5 years (also after renewal, Art 17)
+    LICENCE_VALIDITY_YEARS = 5
+    #: 2022 cross-region opinion (二)(三): feedback after a delegated inspection or a
+    #: disposition, in the acting province's working days
+    CROSS_REGION_FEEDBACK_WORKING_DAYS = 10
 
 
 def _env_bool(value: str | None) -> bool:

@@ -25,8 +25,16 @@ INSPECTION_RESULTS = {
 NOTICE_TITLES = {
     "confirmed": _l("confirmed"), "suspended": _l("suspended"), "lifted": _l("suspension lifted"),
     "ended": _l("ended"), "licence_expired": _l("production licence expired"),
+    "licence_renewed": _l("production licence renewed"),
     "supervision": _l("supervision action recorded"),
+    "feedback": _l("feedback on a delegated inspection or disposition received"),
 }
+
+
+PART_TITLES = {"holder": _l("concerns the registration holder"),
+               "manufacturer": _l("concerns the manufacturer's factory")}
+MODE_TITLES = {"own": _l("By the province itself"), "joint": _l("Joint inspection"),
+               "delegated": _l("Delegated inspection")}
 
 
 def _title(table: dict, code: str | None) -> str:  # type: ignore[type-arg]
@@ -50,6 +58,14 @@ def notice_title(code: str) -> str:
     return _title(NOTICE_TITLES, code)
 
 
+def part_title(code: str | None) -> str:
+    return _title(PART_TITLES, code)
+
+
+def mode_title(code: str | None) -> str:
+    return _title(MODE_TITLES, code)
+
+
 def province_name(code: str) -> str:
     province = db.session.get(Province, code)
     return province.name if province else code
@@ -71,5 +87,6 @@ def can_see_arrangement(arrangement) -> bool:  # type: ignore[no-untyped-def]
 
 
 GLOBALS = {fn.__name__: fn for fn in (timeline_title, supervision_title, inspection_result_title,
-                                      notice_title, province_name, certificate_of_device,
+                                      notice_title, part_title, mode_title, province_name,
+                                      certificate_of_device,
                                       can_see_arrangement)}

@@ -53,9 +53,18 @@ class EndForm(StaleGuard, BaseForm):
                            validators=[InputRequired(message=REQUIRED), Length(max=5000)])
 
 
-class SuspendForm(StaleGuard, SignatureForm):
+PART_CHOICES = [("", _l("The part my province supervises")),
+                ("holder", _l("The registration holder (holder's province)")),
+                ("manufacturer", _l("The manufacturer's factory (site's province)"))]
+
+
+class LiftForm(StaleGuard, SignatureForm):
     reason = TextAreaField(_l("Reasons"), validators=[InputRequired(message=REQUIRED),
                                                       Length(max=5000)])
+
+
+class SuspendForm(LiftForm):
+    part = SelectField(_l("The order concerns"), choices=PART_CHOICES, validators=[Optional()])
 
 
 class SupervisionForm(BaseForm):
@@ -68,3 +77,9 @@ class SupervisionForm(BaseForm):
         ("serious_deficiencies", _l("Serious deficiencies"))], validators=[Optional()])
     findings = TextAreaField(_l("Findings or requested rectification"),
                              validators=[InputRequired(message=REQUIRED), Length(max=20000)])
+    part = SelectField(_l("The action concerns"), choices=PART_CHOICES, validators=[Optional()])
+    mode = SelectField(_l("Carried out"), choices=[
+        ("own", _l("By my province")),
+        ("joint", _l("Jointly with the other province (Order 53 Art 57)")),
+        ("delegated", _l("On delegation by the other province (Order 53 Art 57)"))],
+        validators=[Optional()])

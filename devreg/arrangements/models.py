@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, select, text
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from devreg.arrangements.states import ArrangementState
 from devreg.auth.models import User
@@ -42,10 +42,6 @@ class Arrangement(TimestampMixin, db.Model):
     holder_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     manufacturer_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("production_sites.id"))
-    #: the two provinces, copied from the holder and the site's licence when proposed, so that
-    #: supervision queues can filter in SQL; cross-regional is derived from them
-    holder_province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
-    site_province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
     planned_start: Mapped[date] = mapped_column()
     planned_end: Mapped[date | None] = mapped_column()
     is_self_manufacture: Mapped[bool] = mapped_column(default=False)
@@ -56,6 +52,8 @@ class Arrangement(TimestampMixin, db.Model):
     end_date: Mapped[date | None] = mapped_column()
     end_reason: Mapped[str | None] = mapped_column(Text)
     suspension_reason: Mapped[str | None] = mapped_column(Text)
+    #: whose part the suspension concerns: "holder" or "manufacturer" (who may lift it)
+    suspension_part: Mapped[str | None] = mapped_column(String(20))
     #: the change filing devreg started to put this site on the certificate
     change_filing_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     #: set by the sweep, e.g. "licence_expired"
@@ -71,6 +69,11 @@ class Arrangement(TimestampMixin, db.Model):
         foreign_keys=[agreement_file_id])
 
     __mapper_args__ = {"version_id_col": version}
+
+    def province_of_part(self, part: str) -> str:
+        """Order 53 Art 56: the holder's province supervises the holder, the site's province the
+        factory."""
+        return self.holder_province_code if part == "holder" else self.site_province_code
 
     @property
     def is_cross_regional(self) -> bool:
@@ -107,7 +110,8 @@ class SupervisionAction(db.Model):
 
     __tablename__ = "supervision_actions"
     audit_fields = ("arrangement_id", "province_code", "kind", "action_date", "result",
-                    "findings")
+                    "findings", "part", "mode", "partner_province_code", "feedback_due",
+                    "feedback_on")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     arrangement_id: Mapped[int] = mapped_column(ForeignKey("arrangements.id"), index=True)
@@ -117,9 +121,19 @@ class SupervisionAction(db.Model):
     action_date: Mapped[date] = mapped_column()
     result: Mapped[str | None] = mapped_column(String(30))
     findings: Mapped[str] = mapped_column(Text)
+    #: whose part the action concerns: holder | manufacturer (orders need that province's duty)
+    part: Mapped[str | None] = mapped_column(String(20))
+    #: Order 53 Art 57: own | joint | delegated (carried out for the partner province)
+    mode: Mapped[str] = mapped_column(String(20), default="own")
+    #: the other province of a joint or delegated inspection, or the one told of a disposition
+    partner_province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"))
+    #: 2022 opinion (二)(三): feedback to the partner province within 10 working days
+    feedback_due: Mapped[date | None] = mapped_column()
+    feedback_on: Mapped[date | None] = mapped_column()
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     created_by: Mapped[User] = relationship()
+    arrangement: Mapped[Arrangement] = relationship()
 
 
 class Notice(db.Model):
@@ -137,3 +151,17 @@ class Notice(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     arrangement: Mapped[Arrangement] = relationship()
+
+
+# Provinces are derived from the current records, never copied (issue 10 item 5): the holder's
+# registered province, and the province of the licence the site is on; so a holder that moves
+# or a site re-licensed elsewhere moves the arrangement's supervision with it. As SQL
+# expressions, supervision queues still filter on them in one query.
+Arrangement.holder_province_code = column_property(
+    select(Organisation.province_code).where(Organisation.id == Arrangement.holder_org_id)
+    .correlate_except(Organisation).scalar_subquery())
+Arrangement.site_province_code = column_property(
+    select(ProductionLicence.province_code)
+    .join(ProductionSite, ProductionSite.licence_id == ProductionLicence.id)
+    .where(ProductionSite.id == Arrangement.site_id)
+    .correlate_except(ProductionLicence, ProductionSite).scalar_subquery())

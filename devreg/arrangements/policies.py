@@ -40,6 +40,19 @@ def supervise(user, arrangement) -> bool:  # type: ignore[no-untyped-def]
         arrangement.holder_province_code, arrangement.site_province_code)
 
 
+@policy("arrangements.order")
+def order(user, arrangement) -> bool:  # type: ignore[no-untyped-def]
+    """Suspension, lifting and rectification orders: a reviewer with the approve duty of one of
+    the two provinces. Which part the order concerns (the holder's, checked by the holder's
+    province; the factory's, by the site's province, Order 53 Art 56) is checked by the
+    service against the order's part."""
+    from devreg.auth.roles import Duty
+
+    return (user.role == Role.REVIEWER and user.has_duty(Duty.APPROVE)
+            and user.jurisdiction in (arrangement.holder_province_code,
+                                      arrangement.site_province_code))
+
+
 @policy("arrangements.view_list")
 def view_list(user, _obj) -> bool:  # type: ignore[no-untyped-def]
     """Companies see their arrangements; reviewers their supervision queue."""

@@ -46,12 +46,18 @@ def notices_for(province_code: str, *, limit: int = 50) -> list[Notice]:
 
 def cross_regional_matrix() -> dict[tuple[str, str], int]:
     """Active cross-regional arrangements counted by (holder province, site province)."""
+    from devreg.orgs.models import Organisation
+    from devreg.production.models import ProductionLicence, ProductionSite
+
+    # the provinces as they are now: the holder's, and the site's licence's (never copied)
+    holder, site = Organisation.province_code, ProductionLicence.province_code
     rows = db.session.execute(
-        select(Arrangement.holder_province_code, Arrangement.site_province_code,
-               func.count(Arrangement.id))
-        .where(Arrangement.state == ArrangementState.ACTIVE.value,
-               Arrangement.holder_province_code != Arrangement.site_province_code)
-        .group_by(Arrangement.holder_province_code, Arrangement.site_province_code))
+        select(holder, site, func.count(Arrangement.id))
+        .join(Organisation, Organisation.id == Arrangement.holder_org_id)
+        .join(ProductionSite, ProductionSite.id == Arrangement.site_id)
+        .join(ProductionLicence, ProductionLicence.id == ProductionSite.licence_id)
+        .where(Arrangement.state == ArrangementState.ACTIVE.value, holder != site)
+        .group_by(holder, site))
     return {(h, s): n for h, s, n in rows}
 
 
@@ -123,3 +129,16 @@ def arrangements_filed_by(application) -> list[Arrangement]:  # type: ignore[no-
     (the link back from the filing to the arrangement)."""
     return list(db.session.scalars(select(Arrangement).where(
         Arrangement.change_filing_id == application.id).order_by(Arrangement.id)))
+
+
+def feedback_clocks(province_code: str) -> tuple[list[SupervisionAction], list[SupervisionAction]]:
+    """Open 10-working-day feedback clocks (2022 opinion): those the province owes, and those
+    it awaits from the other province."""
+    open_ = select(SupervisionAction).where(SupervisionAction.feedback_due.is_not(None),
+                                            SupervisionAction.feedback_on.is_(None))
+    owed = db.session.scalars(open_.where(SupervisionAction.province_code == province_code)
+                              .order_by(SupervisionAction.feedback_due))
+    awaited = db.session.scalars(open_.where(
+        SupervisionAction.partner_province_code == province_code)
+        .order_by(SupervisionAction.feedback_due))
+    return list(owed), list(awaited)

@@ -96,8 +96,6 @@ def propose(proposal: Proposal, *, actor: User, agreement_name: str | None,
     arrangement = Arrangement(
         device_id=device.id, holder_org_id=device.holder_org_id,
         manufacturer_org_id=site.licence.organisation_id, site_id=site.id,
-        holder_province_code=device.holder.province_code,
-        site_province_code=site.licence.province_code,
         planned_start=proposal.planned_start, planned_end=proposal.planned_end,
         is_self_manufacture=is_self, clauses=sorted(set(proposal.clauses) & set(CLAUSES)),
         created_by_id=actor.id,
@@ -237,16 +235,59 @@ def end(arrangement: Arrangement, *, actor: User, end_date: date, reason: str) -
     _notify(arrangement, "ended")
 
 
+PARTS = ("holder", "manufacturer")
+SUPERVISION_MODES = ("own", "joint", "delegated")
+
+
+def _part_for(arrangement: Arrangement, actor: User, part: str | None) -> str:
+    """The part an order concerns; unsaid, the part the actor's province supervises."""
+    if part is None:
+        return "manufacturer" if actor.jurisdiction == arrangement.site_province_code else "holder"
+    if part not in PARTS:
+        raise DomainError(_("Choose whose part the order concerns."))
+    return part
+
+
+def _check_order_duty(arrangement: Arrangement, actor: User, part: str) -> None:
+    """Order 53 Art 56: the holder's province acts on the holder, the site's province on the
+    factory; an order (suspension, lifting, rectification) needs that province's approve
+    duty."""
+    from devreg.auth.roles import Duty
+
+    province = arrangement.province_of_part(part)
+    if not (actor.has_duty(Duty.APPROVE) and actor.jurisdiction == province):
+        from devreg.arrangements.display import province_name
+
+        raise DomainError(_("Only a reviewer with the approve duty of %(province)s may order "
+                            "this: it concerns the %(part)s, which that province supervises "
+                            "(Order 53 Art 56).", province=province_name(province),
+                            part=_("registration holder") if part == "holder"
+                            else _("manufacturer's factory")))
+
+
+def _feedback_due(province_code: str, on: date) -> date:
+    """2022 opinion (二)(三): feedback to the other province within 10 working days."""
+    from devreg.workdays.queries import calendar_for
+
+    days = current_app.config["CROSS_REGION_FEEDBACK_WORKING_DAYS"]
+    return calendar_for(province_code).add_working_days(on, days).due
+
+
 def suspend(arrangement: Arrangement, *, actor: User, password: str, reason: str,
-            today: date) -> None:
+            today: date, part: str | None = None) -> None:
     if not reason:
         raise DomainError(_("State the reasons for suspension."))
+    authorize(actor, "arrangements.order", arrangement)
+    part = _part_for(arrangement, actor, part)
+    _check_order_duty(arrangement, actor, part)
     verify_signer(actor, password)  # before any write (see verify_signer)
     apply_transition(arrangement, "suspend", actor, TRANSITIONS)
     arrangement.suspension_reason = reason
-    _record_action(arrangement, actor, "suspension", today, None, reason)
+    arrangement.suspension_part = part
+    _record_action(arrangement, actor, "suspension", today, None, reason, part=part)
     sign(arrangement, signer=actor, password=password, meaning="decided",
-         content={"arrangement": arrangement.id, "suspend": True, "reason": reason})
+         content={"arrangement": arrangement.id, "suspend": True, "reason": reason,
+                  "part": part})
     _notify(arrangement, "suspended")
 
 
@@ -254,12 +295,17 @@ def lift(arrangement: Arrangement, *, actor: User, password: str, reason: str,
          today: date) -> None:
     if not reason:
         raise DomainError(_("State why the suspension is lifted."))
+    # the province that supervises the suspended part lifts it
+    authorize(actor, "arrangements.order", arrangement)
+    part = arrangement.suspension_part or _part_for(arrangement, actor, None)
+    _check_order_duty(arrangement, actor, part)
     verify_signer(actor, password)  # before any write (see verify_signer)
     apply_transition(arrangement, "lift", actor, TRANSITIONS)
     arrangement.suspension_reason = None
-    _record_action(arrangement, actor, "lift", today, None, reason)
+    arrangement.suspension_part = None
+    _record_action(arrangement, actor, "lift", today, None, reason, part=part)
     sign(arrangement, signer=actor, password=password, meaning="decided",
-         content={"arrangement": arrangement.id, "lift": True, "reason": reason})
+         content={"arrangement": arrangement.id, "lift": True, "reason": reason, "part": part})
     _notify(arrangement, "lifted")
 
 
@@ -268,7 +314,8 @@ INSPECTION_RESULTS = ("satisfactory", "deficiencies", "serious_deficiencies")
 
 
 def record_supervision(arrangement: Arrangement, *, actor: User, kind: str, action_date: date,
-                       result: str | None, findings: str) -> SupervisionAction:
+                       result: str | None, findings: str, part: str | None = None,
+                       mode: str = "own") -> SupervisionAction:
     authorize(actor, "arrangements.supervise", arrangement)
     if kind not in SUPERVISION_KINDS:
         raise DomainError(_("Choose the kind of supervision action."))
@@ -276,20 +323,66 @@ def record_supervision(arrangement: Arrangement, *, actor: User, kind: str, acti
         raise DomainError(_("Choose the inspection result."))
     if not findings:
         raise DomainError(_("Describe the findings or the rectification requested."))
+    mode = mode or "own"
+    if mode not in SUPERVISION_MODES:
+        raise DomainError(_("Choose how the inspection was carried out."))
+    part = _part_for(arrangement, actor, part)
+    if kind == "rectification":
+        _check_order_duty(arrangement, actor, part)
+    other = ({arrangement.holder_province_code, arrangement.site_province_code}
+             - {actor.jurisdiction})
+    if mode != "own" and (kind != "inspection" or not other):
+        # Order 53 Art 57: joint and delegated inspections are between the two provinces
+        raise DomainError(_("Joint and delegated inspections are inspections of a "
+                            "cross-province arrangement."))
     action = _record_action(arrangement, actor, kind, action_date,
-                            result if kind == "inspection" else None, findings)
+                            result if kind == "inspection" else None, findings, part=part,
+                            mode=mode, partner=next(iter(other), None)
+                            if mode != "own" or kind == "rectification" else None)
     _notify(arrangement, "supervision")
     return action
 
 
 def _record_action(arrangement: Arrangement, actor: User, kind: str, on: date,
-                   result: str | None, findings: str) -> SupervisionAction:
-    action = SupervisionAction(arrangement_id=arrangement.id, province_code=actor.jurisdiction,
+                   result: str | None, findings: str, *, part: str | None = None,
+                   mode: str = "own", partner: str | None = None) -> SupervisionAction:
+    province = actor.jurisdiction
+    other = {arrangement.holder_province_code, arrangement.site_province_code} - {province}
+    due = None
+    if mode == "delegated":
+        # 2022 opinion (二): the province that carried out a delegated inspection reports the
+        # result to the delegating province within 10 working days
+        due = _feedback_due(province, on)
+    elif (kind in ("suspension", "rectification") and other
+          and province == arrangement.site_province_code):
+        # 2022 opinion (三): a disposition of the factory is reported to the holder's province
+        partner = partner or next(iter(other))
+        due = _feedback_due(province, on)
+    action = SupervisionAction(arrangement_id=arrangement.id, province_code=province,
                                kind=kind, action_date=on, result=result, findings=findings,
-                               created_by_id=actor.id)
+                               part=part, mode=mode, partner_province_code=partner,
+                               feedback_due=due, created_by_id=actor.id)
     db.session.add(action)
     db.session.flush()
     return action
+
+
+def record_feedback(action: SupervisionAction, *, actor: User, on: date) -> None:
+    """The acting province fed back the result to its partner province (2022 opinion)."""
+    from devreg.auth.roles import Role
+
+    if actor.role != Role.REVIEWER or actor.jurisdiction != action.province_code:
+        raise DomainError(_("Only the province that acted feeds back its result."))
+    if action.feedback_due is None:
+        raise DomainError(_("No feedback is due for this action."))
+    if action.feedback_on is not None:
+        raise DomainError(_("The feedback is already recorded."))
+    if on < action.action_date:
+        raise DomainError(_("The feedback cannot be before the action."))
+    action.feedback_on = on
+    db.session.add(Notice(province_code=action.partner_province_code,
+                          arrangement_id=action.arrangement_id, kind="feedback",
+                          created_at=utcnow()))
 
 
 def flag_expired_licences(today: date) -> list[int]:
@@ -305,3 +398,19 @@ def flag_expired_licences(today: date) -> list[int]:
             _notify(arrangement, "licence_expired")
             flagged.append(arrangement.id)
     return flagged
+
+
+def clear_licence_expired_flags(licence, *, today: date) -> list[int]:  # type: ignore[no-untyped-def]
+    """Order 53 Art 17: a renewed licence is valid again, so every arrangement flagged for its
+    expiry loses the flag, and both provinces are told."""
+    if not licence.is_valid_on(today):
+        return []
+    flagged = db.session.scalars(select(Arrangement).join(
+        ProductionSite, ProductionSite.id == Arrangement.site_id).where(
+        ProductionSite.licence_id == licence.id, Arrangement.flag == "licence_expired"))
+    cleared = []
+    for arrangement in flagged:
+        arrangement.flag = None
+        _notify(arrangement, "licence_renewed")
+        cleared.append(arrangement.id)
+    return cleared

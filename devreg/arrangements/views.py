@@ -13,10 +13,11 @@ from devreg.arrangements import bp
 from devreg.arrangements import forms as f
 from devreg.arrangements import services as svc
 from devreg.arrangements.clauses import CLAUSES
-from devreg.arrangements.models import Arrangement
+from devreg.arrangements.models import Arrangement, SupervisionAction
 from devreg.arrangements.queries import (
     arrangements_visible_to,
     cross_regional_matrix,
+    feedback_clocks,
     get_arrangement_or_404,
     notices_for,
     supervision_actions,
@@ -27,6 +28,7 @@ from devreg.auth.roles import Role
 from devreg.clock import china_today
 from devreg.errors import DomainError
 from devreg.extensions import db
+from devreg.forms import BaseForm
 from devreg.i18n import _
 from devreg.permissions import authorize, can
 from devreg.production.queries import active_sites
@@ -41,8 +43,8 @@ ACTIONS: dict[str, tuple[type, str, str | None]] = {
     "decline": (f.DeclineForm, "arrangements.respond", "decline"),
     "withdraw": (f.WithdrawForm, "arrangements.withdraw", "withdraw"),
     "end": (f.EndForm, "arrangements.end", "end"),
-    "suspend": (f.SuspendForm, "arrangements.supervise", "suspend"),
-    "lift": (f.SuspendForm, "arrangements.supervise", "lift"),
+    "suspend": (f.SuspendForm, "arrangements.order", "suspend"),
+    "lift": (f.LiftForm, "arrangements.order", "lift"),
     "supervision": (f.SupervisionForm, "arrangements.supervise", None),
 }
 TIMELINE_ACTIONS = ("create", "confirm", "activate", "suspend", "lift", "end", "decline",
@@ -165,7 +167,8 @@ def act(arrangement_id: int, name: str):
                                      reason=form.reason.data), _("Arrangement ended.")),
         "suspend": (lambda form: svc.suspend(arrangement, actor=current_user,
                                              password=form.signature_password.data,
-                                             reason=form.reason.data, today=today),
+                                             reason=form.reason.data, today=today,
+                                             part=form.part.data or None),
                     _("Arrangement suspended; both provinces are notified.")),
         "lift": (lambda form: svc.lift(arrangement, actor=current_user,
                                        password=form.signature_password.data,
@@ -174,7 +177,8 @@ def act(arrangement_id: int, name: str):
         "supervision": (lambda form: svc.record_supervision(
             arrangement, actor=current_user, kind=form.kind.data,
             action_date=form.action_date.data, result=form.result.data or None,
-            findings=form.findings.data), _("Supervision action recorded.")),
+            findings=form.findings.data, part=form.part.data or None,
+            mode=form.mode.data or "own"), _("Supervision action recorded.")),
     }
     action, message = actions[name]
     return _run(arrangement, name, action, message)
@@ -187,7 +191,32 @@ def supervision():
     if current_user.role != Role.REVIEWER:
         abort(403)
     arrangements = db.session.scalars(arrangements_visible_to(current_user)).all()
+    owed, awaited = feedback_clocks(current_user.jurisdiction)
     return render_template("arrangements/supervision.html", arrangements=arrangements,
+                           feedback_owed=owed, feedback_awaited=awaited,
                            notices=notices_for(current_user.jurisdiction),
                            matrix=cross_regional_matrix(), provinces=all_provinces())
 
+
+
+@bp.route("/supervision/actions/<int:action_id>/feedback", methods=["POST"])
+@login_required
+def feedback(action_id: int):
+    """The province that carried out a delegated inspection or a disposition records that it
+    fed the result back to the other province (2022 opinion: within 10 working days)."""
+    action = db.session.get(SupervisionAction, action_id)
+    if action is None:
+        abort(404)
+    get_arrangement_or_404(action.arrangement_id, current_user)  # visibility first: 404
+    authorize(current_user, "arrangements.supervise", action.arrangement)
+    form = BaseForm()
+    if form.validate_on_submit():
+        try:
+            svc.record_feedback(action, actor=current_user, on=china_today())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Feedback recorded; the other province is notified."), "success")
+    return redirect(url_for("arrangements.detail", arrangement_id=action.arrangement_id))

@@ -36,6 +36,11 @@ class LicenceForm(BaseForm):
                          description=_l("e.g. 苏药监械生产许20190001号"))
     organisation_id = SelectField(_l("Manufacturer"), coerce=int, choices=[],
                                   validators=[InputRequired(message=REQUIRED)])
+    province_code = SelectField(
+        _l("Issuing province"), choices=[], validators=[Optional()],
+        description=_l("The province where the production sites are (Order 53 Art 4, 18), "
+                       "which need not be the company's registered province. Left blank: the "
+                       "province the number's abbreviation names."))
     valid_until = DateField(_l("Valid until"), validators=[InputRequired(message=REQUIRED)])
     scope = MultiCheckboxField(_l("Scope (catalogue subcategories)"), choices=[],
                                validators=[InputRequired(message=_l("Choose at least one "
@@ -66,3 +71,10 @@ class ScopeDecisionForm(SignatureForm):
                           validators=[InputRequired(message=REQUIRED)])
     reason = TextAreaField(_l("Reasons (required for rejection)"),
                            validators=[Optional(), Length(max=5000)])
+
+
+class RenewalForm(BaseForm):
+    applied_on = DateField(_l("Renewal applied for on"),
+                           validators=[InputRequired(message=REQUIRED)])
+    approved_on = DateField(_l("Renewal approved on"),
+                            validators=[InputRequired(message=REQUIRED)])

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from devreg.auth.models import User
@@ -25,13 +35,24 @@ licence_scope = Table(
 
 class ProductionLicence(TimestampMixin, db.Model):
     __tablename__ = "production_licences"
-    audit_fields = ("number", "organisation_id", "province_code", "valid_until", "scope")
+    __table_args__ = (
+        # Order 53 Art 4, 18: one licence per province where the company has sites, issued by
+        # that province (a company may hold licences from several provinces)
+        UniqueConstraint("organisation_id", "province_code", name="uq_licence_org_province"),
+    )
+    audit_fields = ("number", "organisation_id", "province_code", "valid_from", "valid_until",
+                    "scope")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
-    #: the issuing province, derived from the number's abbreviation
+    #: the issuing province: the province where the licence's production sites are (Order 53
+    #: Art 4, 18), which need not be the company's registered province; the number's
+    #: abbreviation must be this province's
     province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
+    #: first day of the current validity period (moved by a renewal, Order 53 Art 17); None for
+    #: licences recorded before renewals were tracked
+    valid_from: Mapped[date | None] = mapped_column()
     valid_until: Mapped[date] = mapped_column()
     version: Mapped[int] = mapped_column(default=1)
 
@@ -82,6 +103,26 @@ class ProductionSite(TimestampMixin, db.Model):
 
     def __str__(self) -> str:
         return self.address
+
+
+class LicenceRenewal(db.Model):
+    """A renewal (延续) of a licence, Order 53 Art 17: same number, a new validity period."""
+
+    __tablename__ = "licence_renewals"
+    audit_fields = ("licence_id", "applied_on", "approved_on", "previous_valid_until",
+                    "valid_from", "valid_until")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    licence_id: Mapped[int] = mapped_column(ForeignKey("production_licences.id"), index=True)
+    applied_on: Mapped[date] = mapped_column()
+    approved_on: Mapped[date] = mapped_column()
+    previous_valid_until: Mapped[date] = mapped_column()
+    valid_from: Mapped[date] = mapped_column()
+    valid_until: Mapped[date] = mapped_column()
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    licence: Mapped[ProductionLicence] = relationship()
+    recorded_by: Mapped[User] = relationship()
 
 
 class ScopeChangeState(StrEnum):

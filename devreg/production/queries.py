@@ -7,7 +7,12 @@ from sqlalchemy import Select, or_, select
 
 from devreg.auth.roles import Role
 from devreg.extensions import db
-from devreg.production.models import ProductionLicence, ProductionSite, ScopeChangeRequest
+from devreg.production.models import (
+    LicenceRenewal,
+    ProductionLicence,
+    ProductionSite,
+    ScopeChangeRequest,
+)
 
 
 def licences_visible_to(user) -> Select[tuple[ProductionLicence]]:  # type: ignore[no-untyped-def]
@@ -65,3 +70,8 @@ def active_sites() -> list[ProductionSite]:
     """Every site on a licence, for the holder's proposal form (licences are public records)."""
     return list(db.session.scalars(select(ProductionSite).join(ProductionLicence).where(
         ProductionSite.is_active).order_by(ProductionLicence.province_code, ProductionSite.id)))
+
+
+def renewals_of(licence: ProductionLicence) -> list[LicenceRenewal]:
+    return list(db.session.scalars(select(LicenceRenewal).where(
+        LicenceRenewal.licence_id == licence.id).order_by(LicenceRenewal.id.desc())))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from devreg.audit.services import label_next_change
 from devreg.auth.models import User
@@ -16,6 +18,7 @@ from devreg.i18n import _
 from devreg.orgs.models import Organisation
 from devreg.permissions import authorize
 from devreg.production.models import (
+    LicenceRenewal,
     ProductionLicence,
     ProductionSite,
     ScopeChangeRequest,
@@ -23,7 +26,7 @@ from devreg.production.models import (
 )
 from devreg.production.numbers import parse_licence_number
 from devreg.production.queries import find_by_number
-from devreg.reference.models import CatalogueCategory
+from devreg.reference.models import CatalogueCategory, Province
 from devreg.signatures.services import sign, verify_signer
 from devreg.uniqueness import unique_or_refuse
 
@@ -34,6 +37,8 @@ class LicenceData:
     organisation_id: int
     valid_until: date
     scope_codes: tuple[str, ...]
+    #: the issuing province (where the sites are); None: the one the number names
+    province_code: str | None = None
 
 
 def _apply(licence: ProductionLicence, data: LicenceData) -> None:
@@ -46,31 +51,122 @@ def _apply(licence: ProductionLicence, data: LicenceData) -> None:
     org = db.session.get(Organisation, data.organisation_id)
     if org is None or not org.is_manufacturer:
         raise DomainError(_("A production licence belongs to a manufacturer."))
-    # Order 53: a manufacturer is licensed by its own province (Order 53 Art 4, 18).
-    if parsed.province_code != org.province_code:
-        raise DomainError(_("The licence number's province abbreviation must be that of the "
-                            "manufacturer's province, which issues its licence."))
+    # Order 53 Art 4, 18: the licence is issued by the province where the production site is,
+    # not the company's registered province: the number's abbreviation is the issuing province's
+    issuing = data.province_code or parsed.province_code
+    if parsed.province_code != issuing:
+        province = db.session.get(Province, issuing)
+        raise DomainError(_("The licence number's abbreviation must be that of the issuing "
+                            "province (%(province)s, %(abbr)s), where the production sites "
+                            "are.", province=province.name if province else issuing,
+                            abbr=province.abbreviation if province else "?"))
+    # Order 53 Art 18: one licence per province where the company has production sites
+    same_province = db.session.scalar(select(ProductionLicence).where(
+        ProductionLicence.organisation_id == org.id,
+        ProductionLicence.province_code == issuing))
+    if same_province is not None and same_province is not licence:
+        raise DomainError(_("This manufacturer already holds a licence from this province "
+                            "(%(number)s): add the site to it instead.",
+                            number=same_province.number))
     scope = list(db.session.scalars(
         select(CatalogueCategory).where(CatalogueCategory.code.in_(data.scope_codes))))
     if not scope:
         raise DomainError(_("Choose at least one subcategory."))
     licence.number = data.number.strip()
     licence.organisation_id = org.id
-    licence.province_code = parsed.province_code
+    licence.province_code = issuing
     licence.valid_until = data.valid_until
     licence.scope = scope
+
+
+def _flush_licence(licence: ProductionLicence) -> None:
+    """The unique indexes (number; organisation and province) decide a race between two
+    administrators: the loser gets the message the check gives."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(licence)
+            db.session.flush()
+    except IntegrityError as error:
+        if "uq_licence_org_province" in str(error.orig) or "province_code" in str(error.orig):
+            raise DomainError(_("This manufacturer already holds a licence from this "
+                                "province: add the site to it instead.")) from error
+        raise DomainError(_("This licence number is already recorded.")) from error
 
 
 def create_licence(data: LicenceData) -> ProductionLicence:
     licence = ProductionLicence()
     _apply(licence, data)
-    db.session.add(licence)
-    db.session.flush()
+    _flush_licence(licence)
     return licence
 
 
 def update_licence(licence: ProductionLicence, data: LicenceData) -> None:
     _apply(licence, data)
+    _flush_licence(licence)
+
+
+# --- renewal (Order 53 Art 17) ---------------------------------------------------------------
+
+#: Order 53 Art 17: apply between 90 and 30 working days before the licence expires
+RENEWAL_EARLIEST_WORKING_DAYS = 90
+RENEWAL_LATEST_WORKING_DAYS = 30
+
+
+def renewal_window(licence: ProductionLicence) -> tuple[date, date]:
+    """The first and the last day on which a renewal may be applied for (Order 53 Art 17):
+    counted back in the issuing province's working days from the last valid day."""
+    from devreg.workdays.queries import calendar_for
+
+    calendar = calendar_for(licence.province_code)
+
+    def back(n: int) -> date:
+        # the latest day d with at least n working days after d up to the last valid day
+        day = licence.valid_until
+        while calendar.working_days_between(day, licence.valid_until) < n:
+            day -= timedelta(days=1)
+        return day
+
+    return back(RENEWAL_EARLIEST_WORKING_DAYS), back(RENEWAL_LATEST_WORKING_DAYS)
+
+
+def renew_licence(licence: ProductionLicence, *, actor: User, applied_on: date,
+                  approved_on: date) -> LicenceRenewal:
+    """The issuing province renewed the licence: the number is kept (Art 17 ¶3) and the new
+    period starts the day after the old expiry when approved within the old validity, else on
+    the approval date (Art 17 ¶4). Every arrangement flagged for this licence's expiry is
+    cleared."""
+    authorize(actor, "production.manage_licences", licence)
+    earliest, latest = renewal_window(licence)
+    # Art 17 ¶1: applied outside the window, the renewal is not accepted
+    if applied_on < earliest or applied_on > latest:
+        raise DomainError(_("A renewal must be applied for between %(earliest)s and %(latest)s "
+                            "(90 to 30 working days before the licence expires on %(until)s).",
+                            earliest=earliest.isoformat(), latest=latest.isoformat(),
+                            until=licence.valid_until.isoformat()))
+    if approved_on < applied_on:
+        raise DomainError(_("The approval cannot be before the application."))
+    previous = licence.valid_until
+    start = previous + timedelta(days=1) if approved_on <= previous else approved_on
+    end = _add_years(start, current_app.config["LICENCE_VALIDITY_YEARS"]) - timedelta(days=1)
+    renewal = LicenceRenewal(licence_id=licence.id, applied_on=applied_on,
+                             approved_on=approved_on, previous_valid_until=previous,
+                             valid_from=start, valid_until=end, recorded_by_id=actor.id)
+    db.session.add(renewal)
+    licence.valid_from = start
+    licence.valid_until = end
+    label_next_change(licence, "renewal")
+    db.session.flush()
+    from devreg.arrangements.services import clear_licence_expired_flags
+
+    clear_licence_expired_flags(licence, today=approved_on)
+    return renewal
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 # --- sites and scope changes (licence changes are decided by the licensing province) --------

@@ -13,11 +13,18 @@ from devreg.i18n import _
 from devreg.orgs.queries import organisation_choices
 from devreg.permissions import authorize, can, requires
 from devreg.production import bp
-from devreg.production.forms import LicenceForm, ScopeChangeForm, ScopeDecisionForm, SiteForm
+from devreg.production.forms import (
+    LicenceForm,
+    RenewalForm,
+    ScopeChangeForm,
+    ScopeDecisionForm,
+    SiteForm,
+)
 from devreg.production.queries import (
     get_licence_or_404,
     get_scope_request_or_404,
     licences_visible_to,
+    renewals_of,
     scope_requests_for_licence,
     scope_requests_visible_to,
 )
@@ -26,22 +33,27 @@ from devreg.production.services import (
     add_site,
     create_licence,
     decide_scope_change,
+    renew_licence,
+    renewal_window,
     request_scope_change,
     update_licence,
 )
-from devreg.reference.queries import category_choices
+from devreg.reference.queries import all_provinces, category_choices
 from devreg.security import signature_rate_limit
 from devreg.signatures.services import SignatureRefused
 
 
 def _prepare(form: LicenceForm) -> None:
     form.organisation_id.choices = organisation_choices(manufacturers_only=True)
+    form.province_code.choices = [("", "—")] + [(p.code, f"{p.name} ({p.abbreviation})")
+                                                for p in all_provinces()]
     form.scope.choices = category_choices()
 
 
 def _data(form: LicenceForm) -> LicenceData:
     return LicenceData(number=form.number.data, organisation_id=form.organisation_id.data,
-                       valid_until=form.valid_until.data, scope_codes=tuple(form.scope.data))
+                       valid_until=form.valid_until.data, scope_codes=tuple(form.scope.data),
+                       province_code=form.province_code.data or None)
 
 
 @bp.route("/licences")
@@ -110,9 +122,11 @@ def licence_edit(licence_id: int):
 
 
 def licence_page_context(licence) -> dict:  # type: ignore[no-untyped-def]
-    context = {"scope_requests": scope_requests_for_licence(licence, current_user)}
+    context = {"scope_requests": scope_requests_for_licence(licence, current_user),
+               "renewals": renewals_of(licence), "renewal_window": renewal_window(licence)}
     if can(current_user, "production.manage_licences"):
         context["site_form"] = SiteForm()
+        context["renewal_form"] = RenewalForm(formdata=None)
     if can(current_user, "production.decide_scope_change", licence):
         context["decision_form"] = ScopeDecisionForm()
     return context
@@ -195,4 +209,28 @@ def scope_change_decide(request_id: int):
             return redirect(url_for("production.licence_detail", licence_id=licence.id))
     context = licence_page_context(licence)
     context["decision_form"] = form
+    return render_template("production/licence_detail.html", licence=licence, **context), 422
+
+
+@bp.route("/licences/<int:licence_id>/renew", methods=["POST"])
+@requires("production.manage_licences")
+def licence_renew(licence_id: int):
+    """Records the issuing province's renewal (Order 53 Art 17)."""
+    licence = get_licence_or_404(licence_id, current_user)
+    form = RenewalForm()
+    if form.validate_on_submit():
+        try:
+            renew_licence(licence, actor=current_user, applied_on=form.applied_on.data,
+                          approved_on=form.approved_on.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.applied_on.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(_("Licence renewed until %(date)s; the number is kept.",
+                    date=licence.valid_until.isoformat()), "success")
+            return redirect(url_for("production.licence_detail", licence_id=licence.id))
+    licence = get_licence_or_404(licence_id, current_user)
+    context = licence_page_context(licence)
+    context["renewal_form"] = form
     return render_template("production/licence_detail.html", licence=licence, **context), 422

@@ -48,6 +48,8 @@ HOME_ADDRESS = "河北省石家庄市高新区天山大街 266 号"  # the Hebei
 
 #: a reviewer account of each demo province
 REVIEWER_OF = {"13": "reviewer", "32": "reviewer.js", "11": "reviewer.bj"}
+#: who may order a suspension in each province: the approve duty (Order 53 Art 56, issue 10)
+APPROVER_OF = {"13": "approver", "32": "reviewer.js", "11": "approver.bj"}
 HB_MAKER_EMAIL = "maker.hb@example.cn"
 HB_MAKER_PASSWORD = "hebei-maker-pass-1"
 
@@ -179,8 +181,8 @@ class World:
         return HB_MAKER_PASSWORD if email == HB_MAKER_EMAIL else PASSWORD
 
     def suspend(self, arrangement: Arrangement, reviewer: str | None = None) -> None:
-        """Suspended by a reviewer of the site's province unless told."""
-        reviewer = reviewer or REVIEWER_OF[arrangement.site_province_code]
+        """Suspended by an approver of the site's province unless told."""
+        reviewer = reviewer or APPROVER_OF[arrangement.site_province_code]
         svc.suspend(arrangement, actor=self.user(reviewer), password=PASSWORD,
                     reason="飞行检查发现洁净区压差不符合要求", today=china_today())
         db.session.commit()

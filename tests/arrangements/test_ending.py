@@ -159,7 +159,7 @@ def test_a_registered_device_without_an_active_site_is_flagged_on_its_certificat
     assert not flagged()
     world.suspend(arrangement)
     assert flagged()
-    svc.lift(arrangement, actor=world.user("reviewer"), password="devreg-demo",
+    svc.lift(arrangement, actor=world.user("reviewer.js"), password="devreg-demo",
              reason="整改完成", today=china_today())
     db.session.commit()
     assert not flagged()

@@ -32,9 +32,9 @@ def test_confirm_suspend_lift_end_each_notify_both_provinces_once(world: World) 
     device, _certificate = world.registered(production_address=world.js_site.address)
     arrangement = world.propose(device, world.js_site)
     aid = arrangement.id
-    maker, js, hb = (world.client(e) for e in ("manufacturer", "reviewer.js", "reviewer"))
+    maker, js = (world.client(e) for e in ("manufacturer", "reviewer.js"))
     steps = [(maker, "confirm", "confirmed"), (js, "suspend", "suspended"),
-             (hb, "lift", "lifted"), (maker, "end", "ended")]
+             (js, "lift", "lifted"), (maker, "end", "ended")]
     expected: list[tuple[str, int, str]] = []
     for client, action, kind in steps:
         before = count(Notice)
@@ -77,7 +77,7 @@ def test_a_single_province_arrangement_gets_one_notice_per_event(world: World,
     arrangement = world.arrangement_in(A.SUSPENDED, site=site, holder=holder)
     aid = arrangement.id
     assert notices() == [(province, aid, "confirmed"), (province, aid, "suspended")]
-    reviewer = world.client("reviewer" if province == "13" else "reviewer.bj")
+    reviewer = world.client("approver" if province == "13" else "approver.bj")
     assert act(reviewer, arrangement, "lift", FORM_DATA["lift"]).status_code == 302
     db.session.refresh(arrangement)
     assert act(world.client(holder), arrangement, "end", FORM_DATA["end"]).status_code == 302
@@ -97,7 +97,7 @@ def test_decline_and_withdraw_are_between_the_companies(world: World) -> None:
 
 def test_supervision_actions_of_one_province_are_seen_by_the_other(world: World) -> None:
     arrangement = world.arrangement_in(A.ACTIVE)
-    js, hb = world.client("reviewer.js"), world.client("reviewer")
+    js, hb = world.client("reviewer.js"), world.client("approver")
     response = act(js, arrangement, "supervision", {
         "kind": "inspection", "action_date": "2026-11-20", "result": "deficiencies",
         "findings": "批生产记录不完整，灭菌确认未覆盖新包装"})
@@ -144,7 +144,7 @@ def test_inspection_needs_its_result_and_companies_cannot_record(world: World) -
 
 def test_suspension_and_lifting_are_signed_and_recorded_as_supervision(world: World) -> None:
     arrangement = world.arrangement_in(A.ACTIVE)
-    js, hb = world.client("reviewer.js"), world.client("reviewer")
+    js, hb = world.client("reviewer.js"), world.client("approver")
     confirmation = _signatures(arrangement)
     assert [s.meaning for s in confirmation] == ["confirmed"]
 
@@ -167,23 +167,34 @@ def test_suspension_and_lifting_are_signed_and_recorded_as_supervision(world: Wo
     signed = _signatures(arrangement)[-1]
     assert (signed.meaning, signed.signer_id) == ("decided", world.user("reviewer.js").id)
 
-    # the other province lifts it, also signed; a wrong password first changes nothing
-    response = act(hb, arrangement, "lift", {**FORM_DATA["lift"], "signature_password": "x"})
+    # the suspension concerns the factory: the holder's province may not lift it, even with
+    # the approve duty (Order 53 Art 56); nothing changes
+    before = (count(Notice), count(SupervisionAction), len(_signatures(arrangement)))
+    response = act(hb, arrangement, "lift", FORM_DATA["lift"])
+    assert response.status_code == 422
+    assert "Only a reviewer with the approve duty of Jiangsu may order this" in (
+        html.unescape(response.get_data(as_text=True)))
+    db.session.refresh(arrangement)
+    assert arrangement.state == A.SUSPENDED.value
+    assert (count(Notice), count(SupervisionAction), len(_signatures(arrangement))) == before
+
+    # the site's province lifts it, also signed; a wrong password first changes nothing
+    response = act(js, arrangement, "lift", {**FORM_DATA["lift"], "signature_password": "x"})
     assert response.status_code == 422
     db.session.refresh(arrangement)
     assert arrangement.state == A.SUSPENDED.value
-    assert act(hb, arrangement, "lift", FORM_DATA["lift"]).status_code == 302
+    assert act(js, arrangement, "lift", FORM_DATA["lift"]).status_code == 302
     db.session.refresh(arrangement)
     assert arrangement.state == A.ACTIVE.value
     assert arrangement.suspension_reason is None
     signed = _signatures(arrangement)[-1]
-    assert (signed.meaning, signed.signer_id) == ("decided", world.user("reviewer").id)
+    assert (signed.meaning, signed.signer_id) == ("decided", world.user("reviewer.js").id)
     assert len(_signatures(arrangement)) == 3
 
     actions = list(db.session.scalars(select(SupervisionAction).order_by(SupervisionAction.id)))
-    assert [(a.kind, a.province_code, a.findings) for a in actions] == [
-        ("suspension", "32", FORM_DATA["suspend"]["reason"]),
-        ("lift", "13", FORM_DATA["lift"]["reason"])]
+    assert [(a.kind, a.province_code, a.part, a.findings) for a in actions] == [
+        ("suspension", "32", "manufacturer", FORM_DATA["suspend"]["reason"]),
+        ("lift", "32", "manufacturer", FORM_DATA["lift"]["reason"])]
     page = _page(hb, arrangement)
     assert page.count('data-testid="supervision-action"') == 2
     assert "Suspension" in page

@@ -36,16 +36,20 @@ RIGHT = {
     "decline": ("manufacturer",),
     "withdraw": ("holder",),
     "end": ("holder", "manufacturer"),
-    "suspend": ("reviewer.js", "reviewer"),
-    "lift": ("reviewer.js", "reviewer"),
+    # an order needs the approve duty of the province whose part it concerns (Order 53 Art 56):
+    # the Jiangsu reviewer (the factory's), the Hebei approver (the holder's); the suspension
+    # below concerns the factory, so only Jiangsu lifts it
+    "suspend": ("reviewer.js", "approver"),
+    "lift": ("reviewer.js",),
 }
 WRONG_ROLE = {
     "confirm": ("holder", "reviewer.js", "reviewer"),
     "decline": ("holder", "reviewer.js", "reviewer"),
     "withdraw": ("manufacturer", "reviewer.js", "approver"),
     "end": ("reviewer.js", "reviewer"),
-    "suspend": ("holder", "manufacturer"),
-    "lift": ("holder", "manufacturer"),
+    # a Hebei reviewer without the approve duty may inspect, never order
+    "suspend": ("holder", "manufacturer", "reviewer"),
+    "lift": ("holder", "manufacturer", "reviewer"),
 }
 #: not party: the Beijing holder (also a manufacturer), a Hebei manufacturer, and a reviewer of
 #: Beijing, a province neither the holder nor the site is in
@@ -225,7 +229,7 @@ def _non_arrangement_signatures() -> int:
 
 STALE_CASES = [("confirm", A.PROPOSED, "manufacturer"), ("decline", A.PROPOSED, "manufacturer"),
                ("withdraw", A.PROPOSED, "holder"), ("end", A.ACTIVE, "manufacturer"),
-               ("suspend", A.ACTIVE, "reviewer"), ("lift", A.SUSPENDED, "reviewer.js")]
+               ("suspend", A.ACTIVE, "approver"), ("lift", A.SUSPENDED, "reviewer.js")]
 
 
 @pytest.mark.parametrize(("event", "state", "email"), STALE_CASES)

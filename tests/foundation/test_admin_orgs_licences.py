@@ -22,8 +22,9 @@ BAD_USCC = USCC[:-1] + ("0" if USCC[-1] != "0" else "1")
 USCC_MESSAGE = ("This is not a valid Unified Social Credit Code: it needs 18 characters and a "
                 "matching check character.")
 LICENCE_FORMAT_MESSAGE = "Not a production licence number in the official format"
-PROVINCE_MISMATCH = ("The licence number's province abbreviation must be that of the "
-                     "manufacturer's province, which issues its licence.")
+NEW_NUMBER = "皖药监械生产许20240007号"  # the Jiangsu company's Anhui site (Order 53 Art 18)
+PROVINCE_MISMATCH = ("The licence number's abbreviation must be that of the issuing province "
+                     "(Anhui, 皖), where the production sites are.")
 
 
 def org_form(**changes):  # type: ignore[no-untyped-def]
@@ -32,7 +33,7 @@ def org_form(**changes):  # type: ignore[no-untyped-def]
 
 
 def licence_form(demo, **changes):  # type: ignore[no-untyped-def]
-    return {"number": "苏药监械生产许20230007号",
+    return {"number": NEW_NUMBER, "province_code": "34",
             "organisation_id": str(demo.org("maker_jiangsu").id),
             "valid_until": "2030-06-30", "scope": ["07", "14"], **changes}
 
@@ -122,12 +123,18 @@ def test_create_org_uscc_of_other_province_warns(login_as, demo):
 
 
 def test_create_licence_via_form_saves_it(login_as, demo):
+    """Why: 皖药监械生产许20240007号 was refused for a Jiangsu company (Order 53 Art 4, 18: the
+    licence comes from the province where the site is)."""
     client = login_as("admin")
     response = post(client, LICENCE_NEW, licence_form(demo), token_from=LICENCE_NEW)
     assert response.status_code == 302
-    licence = find_by_number("苏药监械生产许20230007号")
+    licence = find_by_number(NEW_NUMBER)
     assert licence is not None
-    assert licence.province_code == "32"
+    assert licence.organisation.province_code == "32"  # a Jiangsu company ...
+    assert licence.province_code == "34"  # ... with a licence issued by Anhui
+    # it now holds licences from two provinces
+    assert sorted(lic.province_code for lic in ProductionLicence.query.filter_by(
+        organisation_id=licence.organisation_id)) == ["32", "34"]
     assert licence.scope_codes == ["07", "14"]
     assert licence.valid_until == date(2030, 6, 30)
 
@@ -154,8 +161,36 @@ def test_create_licence_abbreviation_of_other_province_is_refused(login_as, demo
                     token_from=LICENCE_NEW)
     assert response.status_code == 200
     assert PROVINCE_MISMATCH in text_of(response)
+    assert "冀药监械生产许20230007号" in text_of(response)  # the form keeps what was typed
     assert count(ProductionLicence) == licences
     assert find_by_number("冀药监械生产许20230007号") is None
+
+
+def test_a_second_licence_from_the_same_province_is_refused(login_as, demo):
+    """Order 53 Art 18: one licence per province where the company has sites."""
+    client = login_as("admin")
+    licences = count(ProductionLicence)
+    response = post(client, LICENCE_NEW, licence_form(demo, number="苏药监械生产许20230007号",
+                                                      province_code="32"),
+                    token_from=LICENCE_NEW)
+    assert response.status_code == 200
+    assert ("This manufacturer already holds a licence from this province "
+            "(苏药监械生产许20210015号)") in text_of(response)
+    assert count(ProductionLicence) == licences
+
+
+def test_the_database_refuses_a_second_licence_from_one_province(demo):
+    from sqlalchemy.exc import IntegrityError
+
+    from devreg.extensions import db
+
+    existing = find_by_number("苏药监械生产许20210015号")
+    db.session.add(ProductionLicence(number="苏药监械生产许20230008号",
+                                     organisation_id=existing.organisation_id,
+                                     province_code="32", valid_until=date(2030, 1, 1)))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
 
 
 def test_create_licence_duplicate_number_is_refused(login_as, demo):
@@ -175,7 +210,7 @@ def test_create_licence_without_scope_is_refused(login_as, demo):
     response = post(client, LICENCE_NEW, data, token_from=LICENCE_NEW)
     assert response.status_code == 200
     assert "Choose at least one subcategory." in text_of(response)
-    assert find_by_number("苏药监械生产许20230007号") is None
+    assert find_by_number(NEW_NUMBER) is None
 
 
 def test_edit_licence_records_update_and_keeps_number_rules(login_as, demo):
@@ -183,6 +218,7 @@ def test_edit_licence_records_update_and_keeps_number_rules(login_as, demo):
     licence = find_by_number("苏药监械生产许20210015号")
     path = f"/production/licences/{licence.id}/edit"
     response = post(client, path, licence_form(demo, number=licence.number, scope=["07"],
+                                               province_code="32",
                                                version=str(licence.version)), token_from=path)
     assert response.status_code == 302
     licence = find_by_number("苏药监械生产许20210015号")
@@ -191,9 +227,11 @@ def test_edit_licence_records_update_and_keeps_number_rules(login_as, demo):
     assert "<code>update</code>" in page
 
     refused = post(client, path, licence_form(demo, number="京药监械生产许20210015号",
+                                              province_code="32",
                                               version=str(licence.version)), token_from=path)
     assert refused.status_code == 200
-    assert PROVINCE_MISMATCH in text_of(refused)
+    assert ("The licence number's abbreviation must be that of the issuing province "
+            "(Jiangsu, 苏)") in text_of(refused)
     assert find_by_number("苏药监械生产许20210015号") is not None
 
 
@@ -210,10 +248,12 @@ def test_edit_licence_on_a_stale_page_changes_nothing(login_as, demo):
     path = f"/production/licences/{licence.id}/edit"
     stale = str(licence.version)
     first = post(client, path, licence_form(demo, number=licence.number, scope=["07"],
-                                            version=stale), token_from=path)
+                                            province_code="32", version=stale),
+                 token_from=path)
     assert first.status_code == 302
     second = post(client, path, licence_form(demo, number=licence.number, scope=["22"],
-                                             version=stale), token_from=path)
+                                             province_code="32", version=stale),
+                  token_from=path)
     assert second.status_code == 302
     assert "changed by someone else" in text_of(client.get(second.location))
     assert find_by_number("苏药监械生产许20210015号").scope_codes == ["07"]

@@ -106,6 +106,7 @@ class World:
     arrangement: int  # holder A's registered device made at the Jiangsu site: proposed
     licence: int  # the Jiangsu manufacturer's licence (the arrangement's site)
     scope_request: int  # pending, on the Jiangsu licence
+    supervision_action: int  # Jiangsu's delegated inspection of the arrangement (feedback due)
     organisation: int  # holder A's organisation
     target_user: int  # an account for the admin's user pages (nobody signs in as it)
     # dead relations: holder A proposed production of this certificate's device at a site of
@@ -157,6 +158,9 @@ def build_world() -> World:
         scope_request = request_scope_change(licence, actor=demo.user("manufacturer"),
                                              codes=["09"], new_site_address=None,
                                              reason="新增理疗仪生产")
+        inspection = arrangements.record_supervision(
+            arrangement, actor=demo.user("reviewer.js"), kind="inspection", action_date=D,
+            result="satisfactory", findings="委托检查", mode="delegated")
         dead = _dead_relations(demo)
         db.session.commit()
         return World(
@@ -166,6 +170,7 @@ def build_world() -> World:
             review_done=states[S.REVIEW_DONE].id, certificate=certificate.id,
             certificate_number=certificate.number, arrangement=arrangement.id,
             licence=licence.id, scope_request=scope_request.id,
+            supervision_action=inspection.id,
             organisation=demo.org("holder_hebei").id, target_user=target.id, **dead)
 
 
@@ -284,6 +289,7 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "production.licence_detail": lambda w: {"licence_id": w.licence},
     "production.licence_edit": lambda w: {"licence_id": w.licence},
     "production.licence_add_site": lambda w: {"licence_id": w.licence},
+    "production.licence_renew": lambda w: {"licence_id": w.licence},
     "production.scope_change_request": lambda w: {"licence_id": w.licence},
     "production.scope_change_list": _none,
     "production.scope_change_decide": lambda w: {"request_id": w.scope_request},
@@ -337,6 +343,7 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "arrangements.act/lift": _arrangement("lift"),
     "arrangements.act/supervision": _arrangement("supervision"),
     "arrangements.supervision": _none,
+    "arrangements.feedback": lambda w: {"action_id": w.supervision_action},
     "workdays.calendar_index": _none,
     "workdays.year_enter": _none,
     "workdays.province_list": _none,
@@ -444,6 +451,7 @@ POST = {
     "production.licence_create":        "L   403 403 403 403 403 403 403 200",
     "production.licence_edit":          "L   403 403 403 403 403 403 403 200",
     "production.licence_add_site":      "L   403 403 403 403 403 403 403 R",
+    "production.licence_renew":         "L   403 403 403 403 403 403 403 422",
     "production.scope_change_request":  "L   403 404 200 403 403 403 404 403",
     "production.scope_change_decide":   "L   404 404 403 404 404 422 404 403",
     "registrations.device_create":      "L   200 200 403 403 403 403 403 403",
@@ -475,9 +483,10 @@ POST = {
     "arrangements.act/decline":         "L   403 404 400 403 403 403 404 404",
     "arrangements.act/withdraw":        "L   409 404 403 403 403 403 404 404",
     "arrangements.act/end":             "L   400 404 400 403 403 403 404 404",
-    "arrangements.act/suspend":         "L   403 404 403 400 400 400 404 404",
-    "arrangements.act/lift":            "L   403 404 403 400 400 400 404 404",
+    "arrangements.act/suspend":         "L   403 404 403 403 400 400 404 404",
+    "arrangements.act/lift":            "L   403 404 403 403 400 400 404 404",
     "arrangements.act/supervision":     "L   403 404 403 400 400 400 404 404",
+    "arrangements.feedback":            "L   403 404 403 R   R   R   404 404",
     "workdays.year_enter":              "L   403 403 403 403 403 403 403 200",
     "workdays.limits_save":             "L   403 403 403 403 403 403 403 200",
     "workdays.holiday_add":             "L   403 403 403 403 403 403 403 200",
