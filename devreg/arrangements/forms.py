@@ -27,6 +27,11 @@ class ProposalForm(BaseForm):
         _l("The quality agreement covers these clause headings"),
         choices=[(code, title) for code, title in CLAUSES.items()], validators=[Optional()])
     agreement = FileField(_l("Signed quality agreement (not needed for self-manufacture)"))
+    agreement_until = DateField(_l("Quality agreement valid until"), validators=[Optional()])
+    commission_agreement = FileField(_l("Signed commission agreement (委托协议; not needed for "
+                                        "self-manufacture)"))
+    commission_until = DateField(_l("Commission agreement valid until"),
+                                 validators=[Optional()])
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -33,7 +33,8 @@ class Arrangement(TimestampMixin, db.Model):
     audit_fields = ("state", "device_id", "holder_org_id", "manufacturer_org_id", "site_id",
                     "planned_start", "planned_end", "is_self_manufacture", "clauses",
                     "decline_reason", "end_date", "end_reason", "suspension_reason",
-                    "change_filing_id", "flag")
+                    "change_filing_id", "flag", "agreement_until", "commission_until",
+                    "suspension_part")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     state: Mapped[str] = mapped_column(String(20), default=ArrangementState.PROPOSED.value)
@@ -48,6 +49,12 @@ class Arrangement(TimestampMixin, db.Model):
     #: ticked quality agreement clause codes (arrangements.clauses.CLAUSES)
     clauses: Mapped[list[str]] = mapped_column(JSON, default=list)
     agreement_file_id: Mapped[int | None] = mapped_column(ForeignKey("arrangement_files.id"))
+    #: last day of the quality agreement's term (2024-38 §4: not after the certificate's or the
+    #: manufacturer's licence's validity)
+    agreement_until: Mapped[date | None] = mapped_column()
+    #: the commission agreement (委托协议, Decree 739 Art 34, Order 53 Art 32) and its term
+    commission_file_id: Mapped[int | None] = mapped_column(ForeignKey("arrangement_files.id"))
+    commission_until: Mapped[date | None] = mapped_column()
     decline_reason: Mapped[str | None] = mapped_column(Text)
     end_date: Mapped[date | None] = mapped_column()
     end_reason: Mapped[str | None] = mapped_column(Text)
@@ -67,6 +74,8 @@ class Arrangement(TimestampMixin, db.Model):
     site: Mapped[ProductionSite] = relationship(lazy="joined")
     agreement_file: Mapped[ArrangementFile | None] = relationship(
         foreign_keys=[agreement_file_id])
+    commission_file: Mapped[ArrangementFile | None] = relationship(
+        foreign_keys=[commission_file_id])
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -90,7 +99,7 @@ class Arrangement(TimestampMixin, db.Model):
 
 
 class ArrangementFile(db.Model):
-    """The signed quality agreement, stored like dossier files."""
+    """A signed agreement (quality or commission), stored like dossier files."""
 
     __tablename__ = "arrangement_files"
     audit_fields = ("original_name", "size", "content_type", "sha256")

@@ -43,6 +43,9 @@ class Proposal:
     planned_start: date
     planned_end: date | None
     clauses: tuple[str, ...]
+    #: last day of the quality agreement's and of the commission agreement's terms
+    agreement_until: date | None = None
+    commission_until: date | None = None
 
 
 def licence_problem(arrangement_or_site: Arrangement | ProductionSite, device: Device,
@@ -72,7 +75,8 @@ def _notify(arrangement: Arrangement, kind: str) -> None:
 
 
 def propose(proposal: Proposal, *, actor: User, agreement_name: str | None,
-            agreement_stream: IO[bytes] | None) -> Arrangement:
+            agreement_stream: IO[bytes] | None, commission_name: str | None = None,
+            commission_stream: IO[bytes] | None = None) -> Arrangement:
     device = db.session.get(Device, proposal.device_id)
     site = db.session.get(ProductionSite, proposal.site_id)
     if device is None or site is None:
@@ -82,12 +86,16 @@ def propose(proposal: Proposal, *, actor: User, agreement_name: str | None,
         raise DomainError(_("The planned end cannot be before the planned start."))
     is_self = site.licence.organisation_id == device.holder_org_id
     if not is_self:
+        _check_commissioning(device, site, proposal)
         missing = [str(CLAUSES[c]) for c in CLAUSES if c not in proposal.clauses]
         if missing:
             raise DomainError(_("The quality agreement must cover every clause heading. "
                                 "Not ticked:"), details=missing)
         if agreement_stream is None:
             raise DomainError(_("Upload the signed quality agreement."))
+        # Decree 739 Art 34, Order 53 Art 32: the commission agreement is signed as well
+        if commission_stream is None:
+            raise DomainError(_("Upload the signed commission agreement (委托协议)."))
     existing = db.session.scalar(select(Arrangement.id).where(
         Arrangement.device_id == device.id, Arrangement.site_id == site.id,
         Arrangement.state.in_([s.value for s in LIVE_STATES])))
@@ -98,10 +106,15 @@ def propose(proposal: Proposal, *, actor: User, agreement_name: str | None,
         manufacturer_org_id=site.licence.organisation_id, site_id=site.id,
         planned_start=proposal.planned_start, planned_end=proposal.planned_end,
         is_self_manufacture=is_self, clauses=sorted(set(proposal.clauses) & set(CLAUSES)),
+        agreement_until=None if is_self else proposal.agreement_until,
+        commission_until=None if is_self else proposal.commission_until,
         created_by_id=actor.id,
     )
     if agreement_stream is not None:
         arrangement.agreement_file = _store_agreement(agreement_name, agreement_stream, actor)
+    if commission_stream is not None and not is_self:
+        arrangement.commission_file = _store_agreement(commission_name, commission_stream,
+                                                       actor)
     db.session.add(arrangement)
     with unique_or_refuse(_("This device already has an arrangement with this site."),
                           "uq_arrangements_live_device_site"):
@@ -109,12 +122,52 @@ def propose(proposal: Proposal, *, actor: User, agreement_name: str | None,
     return arrangement
 
 
+def agreement_limit(device: Device, site: ProductionSite) -> tuple[date, str]:
+    """The last day an agreement may run to (2024-38 §4: not past the certificate's or the
+    manufacturer's licence's validity) and which of the two sets it."""
+    licence = site.licence
+    limit, what = licence.valid_until, _("the production licence %(number)s expires",
+                                         number=licence.number)
+    certificate = _valid_certificate(device.id)
+    if certificate is not None and certificate.valid_until < limit:
+        limit, what = certificate.valid_until, _("the registration certificate %(number)s "
+                                                 "expires", number=certificate.number)
+    return limit, what
+
+
+def _check_commissioning(device: Device, site: ProductionSite, proposal: Proposal) -> None:
+    """What commissioned production needs before it is proposed."""
+    from devreg.production.queries import no_commission_entry_for
+
+    # NMPA 2022 No. 17: listed products may not be commissioned
+    entry = no_commission_entry_for(device.category_code, device.name)
+    if entry is not None:
+        raise DomainError(_("%(device)s is on the list of devices that may not be commissioned "
+                            "(NMPA 2022 No. 17: %(code)s %(name)s); it can only be made by "
+                            "the holder itself.", device=device.name, code=entry.code,
+                            name=entry.name))
+    # 2024-38 §4: each agreement's term ends no later than the certificate and the licence
+    limit, what = agreement_limit(device, site)
+    for term, title in ((proposal.agreement_until, _("quality agreement")),
+                        (proposal.commission_until, _("commission agreement"))):
+        if term is None:
+            raise DomainError(_("Enter the last day of the %(agreement)s's term.",
+                                agreement=title))
+        if term < proposal.planned_start:
+            raise DomainError(_("The %(agreement)s's term cannot end before the planned "
+                                "start.", agreement=title))
+        if term > limit:
+            raise DomainError(_("The %(agreement)s may not run past %(date)s: %(what)s then "
+                                "(NMPA 2024 No. 38 §4).", agreement=title,
+                                date=limit.isoformat(), what=what))
+
+
 def _store_agreement(name: str | None, stream: IO[bytes], actor: User) -> ArrangementFile:
     max_bytes = current_app.config["DOSSIER_MAX_BYTES"]
     stored = files.store_upload(db.session, stream, max_bytes=max_bytes)
     if stored.size > max_bytes or stored.size == 0 or stored.content_type is None:
         files.discard(db.session, stored.stored_name)
-        raise DomainError(_("The quality agreement must be a PDF, PNG, JPEG, DOCX or XLSX file "
+        raise DomainError(_("An agreement must be a PDF, PNG, JPEG, DOCX or XLSX file "
                             "of at most %(mb)d MB.", mb=max_bytes // (1024 * 1024)))
     record = ArrangementFile(original_name=files.clean_filename(name),
                              stored_name=stored.stored_name, size=stored.size,

@@ -109,16 +109,21 @@ def propose():
     if not form.is_submitted() and preselected is not None:
         form.device_id.data = preselected
     if form.validate_on_submit():
-        upload = form.agreement.data
+        upload, commission = form.agreement.data, form.commission_agreement.data
         has_file = upload is not None and getattr(upload, "filename", "")
+        has_commission = commission is not None and getattr(commission, "filename", "")
         try:
             arrangement = svc.propose(
                 svc.Proposal(device_id=form.device_id.data, site_id=form.site_id.data,
                              planned_start=form.planned_start.data,
                              planned_end=form.planned_end.data,
-                             clauses=tuple(form.clauses.data or ())),
+                             clauses=tuple(form.clauses.data or ()),
+                             agreement_until=form.agreement_until.data,
+                             commission_until=form.commission_until.data),
                 actor=current_user, agreement_name=upload.filename if has_file else None,
-                agreement_stream=upload.stream if has_file else None)
+                agreement_stream=upload.stream if has_file else None,
+                commission_name=commission.filename if has_commission else None,
+                commission_stream=commission.stream if has_commission else None)
         except DomainError as error:
             db.session.rollback()
             form.site_id.errors = [" ".join([error.message, *error.details])]
@@ -139,7 +144,9 @@ def detail(arrangement_id: int):
 @login_required
 def agreement(arrangement_id: int):
     arrangement = get_arrangement_or_404(arrangement_id, current_user)
-    record = arrangement.agreement_file
+    # ?file=commission: the commission agreement; otherwise the quality agreement
+    record = (arrangement.commission_file if request.args.get("file") == "commission"
+              else arrangement.agreement_file)
     if record is None:
         abort(404)
     return files.download(record.stored_name, size=record.size, mimetype=record.content_type,

@@ -51,13 +51,19 @@ def _propose(device: Device, site: ProductionSite, user: User) -> Arrangement | 
                                                       Arrangement.site_id == site.id)):
         return None
     commissioned = site.licence.organisation_id != device.holder_org_id
+    # both agreements run to the last day the certificate and the licence allow (2024-38 §4)
+    until, _what = arrangements.agreement_limit(device, site)
     with acting_as(user.id, user.email):
         return arrangements.propose(
             arrangements.Proposal(device_id=device.id, site_id=site.id,
                                   planned_start=china_today(), planned_end=None,
-                                  clauses=tuple(CLAUSES) if commissioned else ()),
+                                  clauses=tuple(CLAUSES) if commissioned else (),
+                                  agreement_until=until if commissioned else None,
+                                  commission_until=until if commissioned else None),
             actor=user, agreement_name="质量协议.pdf" if commissioned else None,
-            agreement_stream=io.BytesIO(PDF) if commissioned else None)
+            agreement_stream=io.BytesIO(PDF) if commissioned else None,
+            commission_name="委托协议.pdf" if commissioned else None,
+            commission_stream=io.BytesIO(PDF) if commissioned else None)
 
 
 def _confirm_and_file(arrangement: Arrangement, maker: User, holder: User,

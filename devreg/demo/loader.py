@@ -122,8 +122,21 @@ def _licences(orgs: dict[str, Organisation]) -> None:
     db.session.flush()
 
 
+def _no_commission_list() -> None:
+    """The 2022 No. 17 list (also loaded by its migration), each entry found by its code."""
+    from devreg.production.models import NoCommissionEntry
+    from devreg.production.no_commission import NO_COMMISSION_LIST
+
+    known = set(db.session.scalars(select(NoCommissionEntry.code)))
+    for code, name, keyword in NO_COMMISSION_LIST:
+        if code not in known:
+            db.session.add(NoCommissionEntry(code=code, name=name, keyword=keyword))
+    db.session.flush()
+
+
 DemoStep = Callable[[dict[str, Organisation], dict[str, User]], None]
-DEMO_STEPS: list[DemoStep] = [lambda orgs, users: _licences(orgs), load_registrations,
+DEMO_STEPS: list[DemoStep] = [lambda orgs, users: _licences(orgs),
+                              lambda orgs, users: _no_commission_list(), load_registrations,
                               load_arrangements]
 #: the steps that add scenario data rather than organisations, accounts and licences
 SCENARIO_STEPS: list[DemoStep] = [load_registrations, load_arrangements]

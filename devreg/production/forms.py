@@ -78,3 +78,13 @@ class RenewalForm(BaseForm):
                            validators=[InputRequired(message=REQUIRED)])
     approved_on = DateField(_l("Renewal approved on"),
                             validators=[InputRequired(message=REQUIRED)])
+
+
+class NoCommissionEntryForm(BaseForm):
+    code = StringField(_l("Catalogue code"), validators=[InputRequired(message=REQUIRED),
+                                                         Length(max=20)],
+                       description=_l("As printed on the list, e.g. 12-01-01"))
+    name = StringField(_l("Product name"), validators=[InputRequired(message=REQUIRED),
+                                                       Length(max=200)])
+    keyword = StringField(_l("Keyword a device name must contain"),
+                          validators=[InputRequired(message=REQUIRED), Length(max=100)])

@@ -161,3 +161,26 @@ class ScopeChangeRequest(TimestampMixin, db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class NoCommissionEntry(TimestampMixin, db.Model):
+    """An entry of the list of devices that may not be commissioned (禁止委托生产医疗器械目录,
+    NMPA 2022 No. 17), maintained by administrators. It blocks commissioning of a device of its
+    subcategory whose name contains its keyword."""
+
+    __tablename__ = "no_commission_entries"
+    audit_fields = ("code", "name", "keyword")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the 2017 catalogue code printed on the list, e.g. 12-01-01 or 13-07
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: what a device's name must contain to be this product, e.g. 心脏起搏器
+    keyword: Mapped[str] = mapped_column(String(100))
+
+    @property
+    def category_code(self) -> str:
+        return self.code[:2]
+
+    def matches(self, category_code: str, device_name: str) -> bool:
+        return category_code == self.category_code and self.keyword in device_name

@@ -9,6 +9,7 @@ from devreg.auth.roles import Role
 from devreg.extensions import db
 from devreg.production.models import (
     LicenceRenewal,
+    NoCommissionEntry,
     ProductionLicence,
     ProductionSite,
     ScopeChangeRequest,
@@ -75,3 +76,14 @@ def active_sites() -> list[ProductionSite]:
 def renewals_of(licence: ProductionLicence) -> list[LicenceRenewal]:
     return list(db.session.scalars(select(LicenceRenewal).where(
         LicenceRenewal.licence_id == licence.id).order_by(LicenceRenewal.id.desc())))
+
+
+def no_commission_entries() -> list[NoCommissionEntry]:
+    return list(db.session.scalars(select(NoCommissionEntry).order_by(NoCommissionEntry.code)))
+
+
+def no_commission_entry_for(category_code: str, device_name: str) -> NoCommissionEntry | None:
+    """The 2022 No. 17 entry the device is, if any (same subcategory, name has the keyword)."""
+    candidates = db.session.scalars(select(NoCommissionEntry).where(
+        NoCommissionEntry.code.like(f"{category_code}%")).order_by(NoCommissionEntry.code))
+    return next((e for e in candidates if e.matches(category_code, device_name)), None)

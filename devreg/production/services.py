@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,6 +20,7 @@ from devreg.orgs.models import Organisation
 from devreg.permissions import authorize
 from devreg.production.models import (
     LicenceRenewal,
+    NoCommissionEntry,
     ProductionLicence,
     ProductionSite,
     ScopeChangeRequest,
@@ -235,3 +237,33 @@ def decide_scope_change(request: ScopeChangeRequest, *, actor: User, password: s
         label_next_change(licence, "scope_change")
         if request.new_site_address:
             add_site(licence, request.new_site_address)
+
+
+# --- the 2022 No. 17 list (admin-maintained) --------------------------------------------------
+
+_LIST_CODE = re.compile(r"^[0-9]{2}(-[0-9]{2}){0,2}$")
+
+
+def add_no_commission_entry(*, actor: User, code: str, name: str,
+                            keyword: str) -> NoCommissionEntry:
+    authorize(actor, "production.manage_licences")
+    code, name, keyword = (code or "").strip(), (name or "").strip(), (keyword or "").strip()
+    if not _LIST_CODE.match(code) or db.session.get(CatalogueCategory, code[:2]) is None:
+        raise DomainError(_("Enter the catalogue code as printed on the list, e.g. 12-01-01."))
+    if not name or not keyword:
+        raise DomainError(_("Enter the product name and the keyword a device name must "
+                            "contain."))
+    entry = NoCommissionEntry(code=code, name=name, keyword=keyword)
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+            db.session.flush()
+    except IntegrityError as error:
+        raise DomainError(_("This code is already on the list.")) from error
+    return entry
+
+
+def remove_no_commission_entry(entry: NoCommissionEntry, *, actor: User) -> None:
+    authorize(actor, "production.manage_licences")
+    db.session.delete(entry)
+    db.session.flush()

@@ -2,37 +2,43 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from devreg.clock import china_today
 from devreg.errors import DomainError
 from devreg.extensions import db
+from devreg.forms import BaseForm
 from devreg.i18n import _
 from devreg.orgs.queries import organisation_choices
 from devreg.permissions import authorize, can, requires
 from devreg.production import bp
 from devreg.production.forms import (
     LicenceForm,
+    NoCommissionEntryForm,
     RenewalForm,
     ScopeChangeForm,
     ScopeDecisionForm,
     SiteForm,
 )
+from devreg.production.models import NoCommissionEntry
 from devreg.production.queries import (
     get_licence_or_404,
     get_scope_request_or_404,
     licences_visible_to,
+    no_commission_entries,
     renewals_of,
     scope_requests_for_licence,
     scope_requests_visible_to,
 )
 from devreg.production.services import (
     LicenceData,
+    add_no_commission_entry,
     add_site,
     create_licence,
     decide_scope_change,
+    remove_no_commission_entry,
     renew_licence,
     renewal_window,
     request_scope_change,
@@ -234,3 +240,43 @@ def licence_renew(licence_id: int):
     context = licence_page_context(licence)
     context["renewal_form"] = form
     return render_template("production/licence_detail.html", licence=licence, **context), 422
+
+
+@bp.route("/no-commission-list", methods=["GET", "POST"])
+@login_required
+def no_commission_list():
+    """The 2022 No. 17 list of devices that may not be commissioned: public to every signed-in
+    user, maintained by administrators."""
+    form = NoCommissionEntryForm() if can(current_user, "production.manage_licences") else None
+    status = 200
+    if request.method == "POST":
+        authorize(current_user, "production.manage_licences")
+        if form.validate_on_submit():  # type: ignore[union-attr]
+            try:
+                entry = add_no_commission_entry(actor=current_user, code=form.code.data,  # type: ignore[union-attr]
+                                                name=form.name.data, keyword=form.keyword.data)  # type: ignore[union-attr]
+            except DomainError as error:
+                db.session.rollback()
+                form.code.errors = [error.message]  # type: ignore[union-attr]
+            else:
+                db.session.commit()
+                flash(_("%(code)s added to the list.", code=entry.code), "success")
+                return redirect(url_for("production.no_commission_list"))
+        status = 422
+    return render_template("production/no_commission_list.html",
+                           entries=no_commission_entries(), form=form), status
+
+
+@bp.route("/no-commission-list/<int:entry_id>/delete", methods=["POST"])
+@requires("production.manage_licences")
+def no_commission_delete(entry_id: int):
+    entry = db.session.get(NoCommissionEntry, entry_id)
+    if entry is None:
+        abort(404)
+    form = BaseForm()
+    if form.validate_on_submit():
+        code = entry.code
+        remove_no_commission_entry(entry, actor=current_user)
+        db.session.commit()
+        flash(_("%(code)s removed from the list.", code=code), "success")
+    return redirect(url_for("production.no_commission_list"))

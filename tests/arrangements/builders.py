@@ -146,14 +146,19 @@ class World:
     def propose(self, device: Device, site: ProductionSite, *, holder: str | None = None,
                 planned_start: date | None = None, planned_end: date | None = None,
                 clauses: tuple[str, ...] = ALL_CLAUSES,
-                agreement: bytes | None = PDF) -> Arrangement:
+                agreement: bytes | None = PDF, commission: bytes | None = PDF,
+                agreement_until: date | None = None) -> Arrangement:
         actor = self.user(holder or self._holder_email(device))
+        limit, _what = svc.agreement_limit(device, site)
+        until = agreement_until or limit
         arrangement = svc.propose(
             svc.Proposal(device_id=device.id, site_id=site.id,
                          planned_start=planned_start or china_today(), planned_end=planned_end,
-                         clauses=clauses),
+                         clauses=clauses, agreement_until=until, commission_until=until),
             actor=actor, agreement_name="质量协议.pdf" if agreement is not None else None,
-            agreement_stream=io.BytesIO(agreement) if agreement is not None else None)
+            agreement_stream=io.BytesIO(agreement) if agreement is not None else None,
+            commission_name="委托协议.pdf" if commission is not None else None,
+            commission_stream=io.BytesIO(commission) if commission is not None else None)
         db.session.commit()
         return arrangement
 

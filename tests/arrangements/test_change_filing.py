@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import io
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +23,9 @@ from devreg.registrations.models import Application
 from tests.arrangements.builders import FORM_DATA, HOME_ADDRESS, PASSWORD, A, World, act, count
 from tests.conftest import post
 from tests.registrations.helpers import PDF, upload_all
+
+#: the agreements' last day: within the demo licence and any certificate issued now
+TERM = date(2030, 12, 31)
 
 
 def _file_on_web(client, filing: Application) -> None:  # type: ignore[no-untyped-def]
@@ -241,8 +245,10 @@ def test_filing_refused_when_the_arrangement_ended_after_the_draft(app, demo):
     site = add_site(licence, "江苏省苏州市某路 1 号")
     arrangement = arrangements.propose(
         arrangements.Proposal(device_id=device.id, site_id=site.id, planned_start=china_today(),
-                              planned_end=None, clauses=tuple(arrangements.CLAUSES)),
-        actor=demo.user("holder"), agreement_name="a.pdf", agreement_stream=_io.BytesIO(PDF))
+                              planned_end=None, clauses=tuple(arrangements.CLAUSES),
+                              agreement_until=TERM, commission_until=TERM),
+        actor=demo.user("holder"), agreement_name="a.pdf", agreement_stream=_io.BytesIO(PDF),
+        commission_name="b.pdf", commission_stream=_io.BytesIO(PDF))
     arrangements.confirm(arrangement, actor=demo.user("manufacturer"), password="devreg-demo",
                          today=china_today())
     filing = db.session.get(Application, arrangement.change_filing_id)

@@ -2,7 +2,9 @@
 
 import io
 import re
+from datetime import date
 
+from devreg.arrangements.clauses import CLAUSES
 from devreg.arrangements.models import Arrangement, Notice
 from devreg.auth.roles import Role
 from devreg.auth.services import UserData, create_user
@@ -15,6 +17,9 @@ from devreg.registrations.models import Application
 from devreg.review import services as review
 from tests.conftest import login, post
 from tests.registrations.helpers import PDF, submitted_application
+
+#: the agreements' last day: within the demo licence and any certificate issued now
+TERM = date(2030, 12, 31)
 
 JIANGSU_LICENCE = "苏药监械生产许20210015号"
 SITE = "江苏省苏州市工业园区星湖街 218 号 2 号厂房"
@@ -55,11 +60,10 @@ def test_cross_regional_arrangement_from_proposal_to_certificate(app, demo):
 
     response = post(holder, "/arrangements/new", {
         "device_id": str(device.id), "site_id": str(site.id), "planned_start": "2026-12-01",
-        "clauses": ["scope_term", "responsibilities", "qms", "premises", "purchasing",
-                    "production", "quality_control", "release", "change_control", "deviations",
-                    "complaints", "records", "audits", "confidentiality", "termination",
-                    "disputes"],
-        "agreement": (io.BytesIO(PDF), "质量协议.pdf")}, token_from="/arrangements/new",
+        "clauses": list(CLAUSES), "agreement_until": "2030-12-31",
+        "commission_until": "2030-12-31",
+        "agreement": (io.BytesIO(PDF), "质量协议.pdf"),
+        "commission_agreement": (io.BytesIO(PDF), "委托协议.pdf")}, token_from="/arrangements/new",
         content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
     arrangement = db.session.scalar(db.select(Arrangement))
@@ -141,8 +145,10 @@ def test_reviewer_of_another_province_and_other_manufacturer_get_404(app, demo):
     arrangement = arrangements.propose(
         arrangements.Proposal(device_id=device.id, site_id=site.id,
                               planned_start=china_today(), planned_end=None,
-                              clauses=tuple(arrangements.CLAUSES)),
-        actor=demo.user("holder"), agreement_name="a.pdf", agreement_stream=io.BytesIO(PDF))
+                              clauses=tuple(arrangements.CLAUSES),
+                              agreement_until=TERM, commission_until=TERM),
+        actor=demo.user("holder"), agreement_name="a.pdf", agreement_stream=io.BytesIO(PDF),
+        commission_name="b.pdf", commission_stream=io.BytesIO(PDF))
     beijing = demo.org("reg_beijing")
     create_user(UserData(email="reviewer.bj@example.cn", display_name="BJ", role=Role.REVIEWER,
                          organisation_id=beijing.id, has_review_duty=True),

@@ -51,11 +51,17 @@ def _zip_without_office() -> bytes:
 
 
 def propose_on_web(client, device, site, *, clauses=ALL_CLAUSES, agreement=(PDF, "质量协议.pdf"),  # type: ignore[no-untyped-def]
-                   planned_start="2026-12-01", **extra):
+                   planned_start="2026-12-01", commission=(PDF, "委托协议.pdf"),
+                   until=None, **extra):
+    if until is None:  # the last day the certificate and the licence allow (2024-38 §4)
+        until = svc.agreement_limit(device, site)[0].isoformat()
     data = {"device_id": str(device.id), "site_id": str(site.id),
-            "planned_start": planned_start, "clauses": list(clauses), **extra}
+            "planned_start": planned_start, "clauses": list(clauses),
+            "agreement_until": until, "commission_until": until, **extra}
     if agreement is not None:
         data["agreement"] = (io.BytesIO(agreement[0]), agreement[1])
+    if commission is not None:
+        data["commission_agreement"] = (io.BytesIO(commission[0]), commission[1])
     return post(client, "/arrangements/new", data, token_from="/arrangements/new",
                 content_type="multipart/form-data")
 
@@ -157,13 +163,13 @@ def test_every_clause_heading_is_required(world: World, missing: str) -> None:
     _nothing_saved(world.app, on_disk)
 
 
-def test_no_clause_ticked_lists_all_sixteen(world: World) -> None:
+def test_no_clause_ticked_lists_the_whole_2022_no_20_checklist(world: World) -> None:
     device = world.device_in_application()
     on_disk = set(files_on_disk(world.app))
     response = propose_on_web(world.client("holder"), device, world.js_site, clauses=())
     assert response.status_code == 200
     listed = html.unescape(response.get_data(as_text=True)).split("Not ticked:")[1].split("</")[0]
-    assert len(CLAUSES) == 16
+    assert len(CLAUSES) == 21
     assert all(str(title) in listed for title in CLAUSES.values())
     _nothing_saved(world.app, on_disk)
     with pytest.raises(DomainError) as refused:
@@ -218,9 +224,10 @@ def test_accepted_agreement_types(world: World, content: bytes, name: str, mime:
     response = propose_on_web(world.client("holder"), device, world.js_site,
                               agreement=(content, name))
     assert response.status_code == 302
-    record = db.session.scalar(select(ArrangementFile))
+    record = db.session.scalar(select(Arrangement)).agreement_file
     assert (record.content_type, record.original_name, record.size) == (mime, name, len(content))
-    assert len(set(files_on_disk(world.app)) - on_disk) == 1
+    assert count(ArrangementFile) == 2  # and the commission agreement
+    assert len(set(files_on_disk(world.app)) - on_disk) == 2
 
 
 # --- other proposal rules -------------------------------------------------------------------
@@ -257,7 +264,7 @@ def test_one_live_arrangement_per_device_and_site(world: World) -> None:
     with pytest.raises(DomainError, match="already has an arrangement"):
         world.propose(device, world.js_site)
     db.session.rollback()
-    assert len(set(files_on_disk(world.app)) - on_disk) == 1  # the first one's agreement
+    assert len(set(files_on_disk(world.app)) - on_disk) == 2  # the first one's agreements
     # once the first is withdrawn, a new proposal is possible
     svc.withdraw(first, actor=world.user("holder"))
     db.session.commit()

@@ -47,10 +47,14 @@ def test_cross_regional_production_from_proposal_to_certificate(
     form.locator("#planned_start").fill(in_days(30))
     clauses = form.locator("input[name=clauses]")
     expect(clauses).to_have_count(len(CLAUSES))
-    assert len(CLAUSES) == 16
+    assert len(CLAUSES) == 21  # the 2022 No. 20 checklist
     for i in range(clauses.count()):
         clauses.nth(i).check()
     form.locator("input[type=file][name=agreement]").set_input_files(pdf_file("质量协议.pdf"))
+    form.locator("#agreement_until").fill("2030-12-31")
+    form.locator("input[type=file][name=commission_agreement]").set_input_files(
+        pdf_file("委托协议.pdf"))
+    form.locator("#commission_until").fill("2030-12-31")
     submit(form.locator("button[type=submit]"))
     assert re.search(r"/arrangements/\d+$", holder.url), holder.url
     arrangement_path = holder.url.removeprefix(live.url)

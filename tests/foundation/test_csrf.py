@@ -23,7 +23,7 @@ def org_form(demo):  # type: ignore[no-untyped-def]
 
 
 def licence_form(demo):  # type: ignore[no-untyped-def]
-    return {"number": "苏药监械生产许20230007号",
+    return {"number": "皖药监械生产许20230007号",  # its Anhui site (Order 53 Art 18)
             "organisation_id": str(demo.org("maker_jiangsu").id),
             "valid_until": "2030-06-30", "scope": ["07", "14"]}
 

@@ -65,6 +65,9 @@ from tests.registrations.helpers import (
     submitted_application,
 )
 
+#: the agreements' last day: within the demo licence and any certificate issued now
+TERM = date(2030, 12, 31)
+
 PASSWORD = "devreg-demo"
 JIANGSU_LICENCE = "苏药监械生产许20210015号"
 JIANGSU_SITE = "江苏省苏州市工业园区星湖街 218 号 3 号厂房"
@@ -152,9 +155,11 @@ def build_world() -> World:
         site = add_site(licence, JIANGSU_SITE)
         arrangement = arrangements.propose(
             arrangements.Proposal(device_id=certificate.device_id, site_id=site.id,
-                                  planned_start=D, planned_end=None, clauses=tuple(CLAUSES)),
+                                  planned_start=D, planned_end=None, clauses=tuple(CLAUSES),
+                                  agreement_until=TERM, commission_until=TERM),
             actor=demo.user("holder"), agreement_name="质量协议.pdf",
-            agreement_stream=io.BytesIO(PDF))
+            agreement_stream=io.BytesIO(PDF),
+        commission_name="b.pdf", commission_stream=io.BytesIO(PDF))
         scope_request = request_scope_change(licence, actor=demo.user("manufacturer"),
                                              codes=["09"], new_site_address=None,
                                              reason="新增理疗仪生产")
@@ -238,6 +243,21 @@ def fresh_draft_file(_w: World) -> dict[str, Any]:
     return {"application_id": draft.id, "file_id": draft.files[0].id}
 
 
+_entry_codes = count(1)
+
+
+def fresh_no_commission_entry(_w: World) -> dict[str, Any]:
+    """A 2022 No. 17 list entry of its own: the admin's allowed POST removes it."""
+    from devreg.production.services import add_no_commission_entry
+
+    with acting_as(None, "test"):
+        entry = add_no_commission_entry(actor=Demo().user("admin"),
+                                        code=f"13-{next(_entry_codes):02d}-99", name="matrix",
+                                        keyword="matrix")
+        db.session.commit()
+    return {"entry_id": entry.id}
+
+
 def fresh_submitted(_w: World) -> dict[str, Any]:
     """A submitted application of its own: holder A's allowed POST withdraws it."""
     with acting_as(None, "test"):
@@ -290,6 +310,8 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "production.licence_edit": lambda w: {"licence_id": w.licence},
     "production.licence_add_site": lambda w: {"licence_id": w.licence},
     "production.licence_renew": lambda w: {"licence_id": w.licence},
+    "production.no_commission_list": _none,
+    "production.no_commission_delete": fresh_no_commission_entry,
     "production.scope_change_request": lambda w: {"licence_id": w.licence},
     "production.scope_change_list": _none,
     "production.scope_change_decide": lambda w: {"request_id": w.scope_request},
@@ -385,6 +407,7 @@ GET = {
     "production.licence_edit":          "L   403 403 403 403 403 403 403 200",
     "production.scope_change_request":  "L   403 404 200 403 403 403 404 403",
     "production.scope_change_list":     "L   200 200 200 200 200 200 200 200",
+    "production.no_commission_list":    "L   200 200 200 200 200 200 200 200",
     "registrations.device_list":        "L   200 200 403 403 403 403 403 403",
     "registrations.device_create":      "L   200 200 403 403 403 403 403 403",
     "registrations.device_detail":      "L   200 404 404 404 404 404 404 404",
@@ -452,6 +475,8 @@ POST = {
     "production.licence_edit":          "L   403 403 403 403 403 403 403 200",
     "production.licence_add_site":      "L   403 403 403 403 403 403 403 R",
     "production.licence_renew":         "L   403 403 403 403 403 403 403 422",
+    "production.no_commission_list":    "L   403 403 403 403 403 403 403 422",
+    "production.no_commission_delete":  "L   403 403 403 403 403 403 403 R",
     "production.scope_change_request":  "L   403 404 200 403 403 403 404 403",
     "production.scope_change_decide":   "L   404 404 403 404 404 422 404 403",
     "registrations.device_create":      "L   200 200 403 403 403 403 403 403",
