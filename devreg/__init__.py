@@ -82,12 +82,13 @@ def register_blueprints(app: Flask) -> None:
         orgs,
         production,
         registrations,
+        reports,
         review,
         workdays,
     )
 
     for module in (main, auth, orgs, production, registrations, review, certificates,
-                   arrangements, workdays, audit):
+                   arrangements, workdays, audit, reports):
         # each package's routes (or commands) live in views.py (cli.py for audit)
         importlib.import_module(f"{module.__name__}.{'cli' if module is audit else 'views'}")
         app.register_blueprint(module.bp)

@@ -6,5 +6,6 @@ from devreg.certificates import policies as certificates_policies  # noqa: F401
 from devreg.orgs import policies as orgs_policies  # noqa: F401
 from devreg.production import policies as production_policies  # noqa: F401
 from devreg.registrations import policies as registrations_policies  # noqa: F401
+from devreg.reports import policies as reports_policies  # noqa: F401
 from devreg.review import policies as review_policies  # noqa: F401
 from devreg.workdays import policies as workdays_policies  # noqa: F401

@@ -26,6 +26,9 @@ NOTICE_TITLES = {
     "confirmed": _l("confirmed"), "suspended": _l("suspended"), "lifted": _l("suspension lifted"),
     "ended": _l("ended"), "licence_expired": _l("production licence expired"),
     "licence_renewed": _l("production licence renewed"),
+    "product_added": _l("product added by a manufacturer in another province (Order 53 Art 68)"),
+    "inspection_due": _l("inspection due: the holder switched to commissioning or changed "
+                         "manufacturer (NMPA 2024 No. 38 §16)"),
     "supervision": _l("supervision action recorded"),
     "feedback": _l("feedback on a delegated inspection or disposition received"),
 }

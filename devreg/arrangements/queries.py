@@ -142,3 +142,10 @@ def feedback_clocks(province_code: str) -> tuple[list[SupervisionAction], list[S
         SupervisionAction.partner_province_code == province_code)
         .order_by(SupervisionAction.feedback_due))
     return list(owed), list(awaited)
+
+
+def inspections_due(province_code: str) -> list[Notice]:
+    """2024-38 §16 reports that land in the holder's province's queue as "inspection due"."""
+    return list(db.session.scalars(select(Notice).where(
+        Notice.province_code == province_code, Notice.kind == "inspection_due")
+        .order_by(Notice.id.desc())))

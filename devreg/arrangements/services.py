@@ -192,9 +192,31 @@ def confirm(arrangement: Arrangement, *, actor: User, password: str, today: date
                   "agreement": arrangement.agreement_file.sha256
                   if arrangement.agreement_file else None})
     _notify(arrangement, "confirmed")
+    _report_production(arrangement)
     certificate = _valid_certificate(arrangement.device_id)
     if certificate is not None:
         _start_change_filing(arrangement, certificate, actor=actor, today=today)
+
+
+def _report_production(arrangement: Arrangement) -> None:
+    """What the confirmation reports beyond the notice both provinces get."""
+    if arrangement.is_self_manufacture:
+        return
+    holder_province = arrangement.holder_province_code
+    if arrangement.is_cross_regional:
+        # Order 53 Art 68: a manufacturer adding a product for a holder in another province:
+        # its province informs the holder's province (Art 42: the product report lists it)
+        db.session.add(Notice(province_code=holder_province, arrangement_id=arrangement.id,
+                              kind="product_added", created_at=utcnow()))
+    earlier = set(db.session.scalars(select(Arrangement.manufacturer_org_id).where(
+        Arrangement.device_id == arrangement.device_id, Arrangement.id != arrangement.id,
+        Arrangement.state.in_([A.CONFIRMED.value, A.ACTIVE.value, A.SUSPENDED.value,
+                               A.ENDED.value]))))
+    if earlier - {arrangement.manufacturer_org_id}:
+        # 2024-38 §16: switching from self-manufacture to commissioning, or changing the
+        # manufacturer, is reported to the holder's province, which then inspects both
+        db.session.add(Notice(province_code=holder_province, arrangement_id=arrangement.id,
+                              kind="inspection_due", created_at=utcnow()))
 
 
 def _valid_certificate(device_id: int) -> Certificate | None:

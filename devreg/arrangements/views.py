@@ -19,6 +19,7 @@ from devreg.arrangements.queries import (
     cross_regional_matrix,
     feedback_clocks,
     get_arrangement_or_404,
+    inspections_due,
     notices_for,
     supervision_actions,
 )
@@ -201,6 +202,7 @@ def supervision():
     owed, awaited = feedback_clocks(current_user.jurisdiction)
     return render_template("arrangements/supervision.html", arrangements=arrangements,
                            feedback_owed=owed, feedback_awaited=awaited,
+                           inspections_due=inspections_due(current_user.jurisdiction),
                            notices=notices_for(current_user.jurisdiction),
                            matrix=cross_regional_matrix(), provinces=all_provinces())
 

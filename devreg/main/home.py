@@ -67,8 +67,13 @@ def home_context(user: User) -> dict[str, Any]:
         certificates = certificates_visible_to(user)
         context["certificate_count"] = _count(certificates)
         context["certificates"] = db.session.scalars(certificates.limit(HOME_TOP)).all()
+    if user.role in (Role.MANUFACTURER, Role.HOLDER) and user.organisation_id:
+        context["self_inspection_due"] = _self_inspection_due(user, today)
     if user.role == Role.REVIEWER:
         context.update(_reviewer(user, today))
+        from devreg.reports.queries import late_count
+
+        context["self_inspection_late"] = late_count(user.jurisdiction, today)
         context["matrix"] = cross_regional_matrix()
         context["provinces"] = all_provinces()
     if user.role == Role.ADMIN:
@@ -87,6 +92,28 @@ def home_context(user: User) -> dict[str, Any]:
 def _count(query: Select) -> int:  # type: ignore[type-arg]
     return db.session.scalar(select(func.count()).select_from(
         query.order_by(None).subquery())) or 0
+
+
+# --- reports (Order 53 Art 45) ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReportDue:
+    year: int
+    due: date
+    late: bool
+
+
+def _self_inspection_due(user: User, today: date) -> ReportDue | None:
+    """The report on last year, while it is not filed."""
+    from devreg.reports.models import SelfInspectionReport, report_due
+
+    year = today.year - 1
+    filed = db.session.scalar(select(SelfInspectionReport.id).where(
+        SelfInspectionReport.organisation_id == user.organisation_id,
+        SelfInspectionReport.year == year))
+    if filed is not None:
+        return None
+    return ReportDue(year, report_due(year), today > report_due(year))
 
 
 # --- holder ----------------------------------------------------------------------------------

@@ -84,15 +84,18 @@ def _apply(licence: ProductionLicence, data: LicenceData) -> None:
 def _flush_licence(licence: ProductionLicence) -> None:
     """The unique indexes (number; organisation and province) decide a race between two
     administrators: the loser gets the message the check gives."""
+    # the messages are made before the flush: after a failed flush the session cannot even
+    # read the user's language; the caller rolls the whole request back
+    same_province = _("This manufacturer already holds a licence from this province: add the "
+                      "site to it instead.")
+    same_number = _("This licence number is already recorded.")
+    db.session.add(licence)
     try:
-        with db.session.begin_nested():
-            db.session.add(licence)
-            db.session.flush()
+        db.session.flush()
     except IntegrityError as error:
         if "uq_licence_org_province" in str(error.orig) or "province_code" in str(error.orig):
-            raise DomainError(_("This manufacturer already holds a licence from this "
-                                "province: add the site to it instead.")) from error
-        raise DomainError(_("This licence number is already recorded.")) from error
+            raise DomainError(same_province) from error
+        raise DomainError(same_number) from error
 
 
 def create_licence(data: LicenceData) -> ProductionLicence:
@@ -254,12 +257,12 @@ def add_no_commission_entry(*, actor: User, code: str, name: str,
         raise DomainError(_("Enter the product name and the keyword a device name must "
                             "contain."))
     entry = NoCommissionEntry(code=code, name=name, keyword=keyword)
+    taken = _("This code is already on the list.")  # made before a failed flush
+    db.session.add(entry)
     try:
-        with db.session.begin_nested():
-            db.session.add(entry)
-            db.session.flush()
+        db.session.flush()  # the unique code decides a race; the caller rolls back
     except IntegrityError as error:
-        raise DomainError(_("This code is already on the list.")) from error
+        raise DomainError(taken) from error
     return entry
 
 

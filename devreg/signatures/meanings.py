@@ -21,6 +21,7 @@ MEANINGS = {
     "clock_extended": _l("Time limit extended, holder notified"),
     "objection_filed": _l("Objection to the review opinion filed"),
     "objection_resolved": _l("Objection answered"),
+    "declared": _l("Declared true, accurate and complete"),
 }
 
 

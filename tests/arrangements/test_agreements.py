@@ -105,7 +105,8 @@ def test_the_checklist_is_the_2022_no_20_guidelines_in_both_languages(world: Wor
         assert title in page
     post(holder, "/locale/zh_CN")
     page = _text(holder.get("/arrangements/new"))
-    for title in ("技术文件的转移", "标识和可追溯性", "沟通机制", "考核指标", "商业保险", "售后服务"):
+    for title in ("技术文件的转移", "标识和可追溯性", "沟通机制", "考核指标", "商业保险",
+                  "售后服务"):
         assert title in page
 
 

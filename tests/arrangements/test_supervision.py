@@ -42,16 +42,18 @@ def test_confirm_suspend_lift_end_each_notify_both_provinces_once(world: World) 
         assert response.status_code == 302, (action, response.status_code)
         db.session.refresh(arrangement)
         assert notices(kind) == [("13", aid, kind), ("32", aid, kind)]
-        assert count(Notice) == before + 2  # nothing else was sent
+        # nothing else was sent, but the Art 68 notice to the holder's province on confirming
+        assert count(Notice) == before + 2 + (kind == "confirmed")
         expected += [("13", aid, kind), ("32", aid, kind)]
     assert arrangement.state == A.ENDED.value
-    assert sorted(notices()) == sorted(expected)
+    assert sorted(notices()) == sorted([*expected, ("13", aid, "product_added")])
 
     # each province's queue lists its notices; a third province gets none
     for email in ("reviewer.js", "reviewer"):
         listed = world.client(email).get("/supervision").get_data(as_text=True)
         block = listed.split('data-testid="notices"')[1].split("</ul>")[0]
-        assert block.count(f'/arrangements/{aid}"') == 4
+        # four events, and Hebei's Art 68 notice of the product added in Jiangsu
+        assert block.count(f'/arrangements/{aid}"') == (5 if email == "reviewer" else 4)
         for word in ("confirmed", "suspended", "suspension lifted", "ended"):
             assert word in block
     block = world.client("reviewer.bj").get("/supervision").get_data(as_text=True).split(

@@ -50,10 +50,12 @@ from devreg.audit.services import acting_as
 from devreg.auth.models import User
 from devreg.auth.roles import Role
 from devreg.auth.services import UserData, create_user
+from devreg.clock import china_today
 from devreg.demo.loader import load_demo
 from devreg.extensions import db
 from devreg.production.models import ProductionLicence
 from devreg.production.services import LicenceData, add_site, create_licence, request_scope_change
+from devreg.reports.services import file_self_inspection
 from devreg.workdays.services import add_regulator_holiday
 from tests.conftest import CSRF_RE, Demo, _empty_tables, login
 from tests.registrations.helpers import (
@@ -73,7 +75,9 @@ JIANGSU_LICENCE = "苏药监械生产许20210015号"
 JIANGSU_SITE = "江苏省苏州市工业园区星湖街 218 号 3 号厂房"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 BEIJING_REVIEWER = "bj.reviewer@matrix.devreg"
-DEAD_LICENCES = ("苏药监械生产许20240101号", "苏药监械生产许20240102号")
+#: the Jiangsu manufacturer's licences for its sites in Anhui and Zhejiang (one licence per
+#: province, Order 53 Art 18)
+DEAD_LICENCES = ("皖药监械生产许20240101号", "浙药监械生产许20240102号")
 
 #: the visitors, in the column order of the tables below
 VISITORS = {
@@ -110,6 +114,7 @@ class World:
     licence: int  # the Jiangsu manufacturer's licence (the arrangement's site)
     scope_request: int  # pending, on the Jiangsu licence
     supervision_action: int  # Jiangsu's delegated inspection of the arrangement (feedback due)
+    self_inspection: int  # holder A's self-inspection report on last year
     organisation: int  # holder A's organisation
     target_user: int  # an account for the admin's user pages (nobody signs in as it)
     # dead relations: holder A proposed production of this certificate's device at a site of
@@ -166,6 +171,9 @@ def build_world() -> World:
         inspection = arrangements.record_supervision(
             arrangement, actor=demo.user("reviewer.js"), kind="inspection", action_date=D,
             result="satisfactory", findings="委托检查", mode="delegated")
+        report = file_self_inspection(actor=demo.user("holder"), year=china_today().year - 1,
+                                      filename="自查报告.pdf", stream=io.BytesIO(PDF),
+                                      declaration=True, password=PASSWORD, today=china_today())
         dead = _dead_relations(demo)
         db.session.commit()
         return World(
@@ -175,7 +183,7 @@ def build_world() -> World:
             review_done=states[S.REVIEW_DONE].id, certificate=certificate.id,
             certificate_number=certificate.number, arrangement=arrangement.id,
             licence=licence.id, scope_request=scope_request.id,
-            supervision_action=inspection.id,
+            supervision_action=inspection.id, self_inspection=report.id,
             organisation=demo.org("holder_hebei").id, target_user=target.id, **dead)
 
 
@@ -190,9 +198,11 @@ def _dead_relations(demo: Demo) -> dict[str, int]:
         site = add_site(licence, f"{JIANGSU_SITE} {outcome}")
         arrangement = arrangements.propose(
             arrangements.Proposal(device_id=certificate.device_id, site_id=site.id,
-                                  planned_start=D, planned_end=None, clauses=tuple(CLAUSES)),
+                                  planned_start=D, planned_end=None, clauses=tuple(CLAUSES),
+                                  agreement_until=TERM, commission_until=TERM),
             actor=demo.user("holder"), agreement_name="质量协议.pdf",
-            agreement_stream=io.BytesIO(PDF))
+            agreement_stream=io.BytesIO(PDF), commission_name="委托协议.pdf",
+            commission_stream=io.BytesIO(PDF))
         if outcome == "withdrawn":
             arrangements.withdraw(arrangement, actor=demo.user("holder"))
         else:
@@ -366,6 +376,10 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "arrangements.act/supervision": _arrangement("supervision"),
     "arrangements.supervision": _none,
     "arrangements.feedback": lambda w: {"action_id": w.supervision_action},
+    "reports.self_inspection": _none,
+    "reports.self_inspection_file": lambda w: {"report_id": w.self_inspection},
+    "reports.self_inspection_overview": _none,
+    "reports.products": _none,
     "workdays.calendar_index": _none,
     "workdays.year_enter": _none,
     "workdays.province_list": _none,
@@ -428,6 +442,10 @@ GET = {
     "arrangements.detail":              "L   200 404 200 200 200 200 404 404",
     "arrangements.agreement":           "L   200 404 200 200 200 200 404 404",
     "arrangements.supervision":         "L   403 403 403 200 200 200 200 403",
+    "reports.self_inspection":          "L   200 200 200 403 403 403 403 403",
+    "reports.self_inspection_file":     "L   200 404 404 200 200 404 404 404",
+    "reports.self_inspection_overview": "L   403 403 403 200 200 200 200 403",
+    "reports.products":                 "L   403 200 200 200 200 200 200 403",
     "workdays.calendar_index":          "L   403 403 403 403 403 403 403 200",
     "workdays.year_enter":              "L   403 403 403 403 403 403 403 200",
     "workdays.province_list":           "L   403 403 403 R   R   R   R   200",
@@ -512,6 +530,7 @@ POST = {
     "arrangements.act/lift":            "L   403 404 403 403 400 400 404 404",
     "arrangements.act/supervision":     "L   403 404 403 400 400 400 404 404",
     "arrangements.feedback":            "L   403 404 403 R   R   R   404 404",
+    "reports.self_inspection":          "L   422 422 422 403 403 403 403 403",
     "workdays.year_enter":              "L   403 403 403 403 403 403 403 200",
     "workdays.limits_save":             "L   403 403 403 403 403 403 403 200",
     "workdays.holiday_add":             "L   403 403 403 403 403 403 403 200",
