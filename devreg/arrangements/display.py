@@ -79,6 +79,22 @@ def certificate_of_device(device_id: int) -> Certificate | None:
                              .order_by(Certificate.id.desc()).limit(1))
 
 
+def certificate_addresses(certificate: Certificate) -> list:  # type: ignore[type-arg]
+    """The certificate's current production addresses (records, 2024-38 §13)."""
+    from devreg.arrangements.queries import current_addresses
+
+    return current_addresses(certificate)
+
+
+def commissioned_manufacturers(certificate: Certificate) -> list:  # type: ignore[type-arg]
+    """The manufacturers the remarks name: one per commissioned address, each once."""
+    seen: dict[int, object] = {}
+    for row in certificate_addresses(certificate):
+        if row.is_commissioned:
+            seen.setdefault(row.arrangement.manufacturer_org_id, row.arrangement.manufacturer)
+    return list(seen.values())
+
+
 def can_see_arrangement(arrangement) -> bool:  # type: ignore[no-untyped-def]
     from flask_login import current_user
 
@@ -91,5 +107,5 @@ def can_see_arrangement(arrangement) -> bool:  # type: ignore[no-untyped-def]
 
 GLOBALS = {fn.__name__: fn for fn in (timeline_title, supervision_title, inspection_result_title,
                                       notice_title, part_title, mode_title, province_name,
-                                      certificate_of_device,
-                                      can_see_arrangement)}
+                                      certificate_of_device, certificate_addresses,
+                                      commissioned_manufacturers, can_see_arrangement)}

@@ -63,6 +63,8 @@ class Arrangement(TimestampMixin, db.Model):
     suspension_part: Mapped[str | None] = mapped_column(String(20))
     #: the change filing devreg started to put this site on the certificate
     change_filing_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    #: the change filing devreg started, on ending, to take the address off (2024-38 §14 ¶2)
+    removal_filing_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     #: set by the sweep, e.g. "licence_expired"
     flag: Mapped[str | None] = mapped_column(String(40))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -143,6 +145,32 @@ class SupervisionAction(db.Model):
 
     created_by: Mapped[User] = relationship()
     arrangement: Mapped[Arrangement] = relationship()
+
+
+class ProductionAddress(db.Model):
+    """One production address of a certificate, as a record (issue 10 item 2): the licensed
+    site and, for commissioned production, the arrangement; from and to dates answer "who was
+    authorised to make the device on day D"."""
+
+    __tablename__ = "production_addresses"
+    audit_fields = ("certificate_id", "address", "site_id", "arrangement_id", "valid_from",
+                    "valid_to")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    #: as printed, without the （委托生产） note (rendered from the arrangement)
+    address: Mapped[str] = mapped_column(String(300))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("production_sites.id"))
+    arrangement_id: Mapped[int | None] = mapped_column(ForeignKey("arrangements.id"))
+    valid_from: Mapped[date] = mapped_column()
+    #: the last day on the certificate; None while it is
+    valid_to: Mapped[date | None] = mapped_column()
+
+    arrangement: Mapped[Arrangement | None] = relationship(lazy="joined")
+
+    @property
+    def is_commissioned(self) -> bool:
+        return self.arrangement is not None and not self.arrangement.is_self_manufacture
 
 
 class Notice(db.Model):

@@ -7,7 +7,12 @@ from typing import Any
 from flask import abort
 from sqlalchemy import Select, false, func, or_, select
 
-from devreg.arrangements.models import Arrangement, Notice, SupervisionAction
+from devreg.arrangements.models import (
+    Arrangement,
+    Notice,
+    ProductionAddress,
+    SupervisionAction,
+)
 from devreg.arrangements.states import ArrangementState
 from devreg.auth.roles import Role
 from devreg.extensions import db
@@ -149,3 +154,22 @@ def inspections_due(province_code: str) -> list[Notice]:
     return list(db.session.scalars(select(Notice).where(
         Notice.province_code == province_code, Notice.kind == "inspection_due")
         .order_by(Notice.id.desc())))
+
+
+def current_addresses(certificate) -> list[ProductionAddress]:  # type: ignore[no-untyped-def]
+    return list(db.session.scalars(select(ProductionAddress).where(
+        ProductionAddress.certificate_id == certificate.id,
+        ProductionAddress.valid_to.is_(None)).order_by(ProductionAddress.id)))
+
+
+def authorised_on(certificate, day) -> list[tuple[ProductionAddress, object]]:  # type: ignore[no-untyped-def]
+    """Which manufacturer was authorised to make the certificate's device on ``day``: every
+    address record in force that day, with its manufacturer (the holder for an address not
+    linked to a commissioned arrangement)."""
+    rows = db.session.scalars(select(ProductionAddress).where(
+        ProductionAddress.certificate_id == certificate.id,
+        ProductionAddress.valid_from <= day,
+        or_(ProductionAddress.valid_to.is_(None), ProductionAddress.valid_to >= day))
+        .order_by(ProductionAddress.id))
+    return [(row, row.arrangement.manufacturer if row.arrangement else certificate.holder)
+            for row in rows]

@@ -3,6 +3,7 @@ the notices (信息通报) both provinces receive. Services flush; the caller co
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import IO
@@ -16,6 +17,7 @@ from devreg.arrangements.models import (
     Arrangement,
     ArrangementFile,
     Notice,
+    ProductionAddress,
     SupervisionAction,
 )
 from devreg.arrangements.states import TRANSITIONS, ArrangementState
@@ -229,8 +231,10 @@ def _start_change_filing(arrangement: Arrangement, certificate: Certificate, *, 
     from devreg.registrations.kinds import ApplicationKind
     from devreg.registrations.services import create_application, open_application_for
 
-    if arrangement.site.address in certificate.production_address.splitlines():
+    if address_key(arrangement.site.address) in {
+            address_key(line) for line in certificate.production_address.splitlines()}:
         activate(arrangement)
+        sync_addresses(certificate, today)
         return
     description = _("Production address added for commissioned production by "
                     "%(manufacturer)s (arrangement #%(id)d).",
@@ -268,15 +272,75 @@ def activate(arrangement: Arrangement) -> None:
     apply_transition(arrangement, "activate", None, TRANSITIONS)
 
 
-def sync_with_certificate(certificate: Certificate) -> None:
-    """Confirmed arrangements whose site address is now on the certificate become active."""
-    addresses = set(certificate.production_address.splitlines())
+def sync_with_certificate(certificate: Certificate, on: date | None = None) -> None:
+    """Confirmed arrangements whose site address is now on the certificate become active; the
+    certificate's address records follow its production address."""
+    from devreg.clock import china_today
+
+    keys = {address_key(line) for line in certificate.production_address.splitlines()}
     confirmed = db.session.scalars(select(Arrangement).where(
         Arrangement.device_id == certificate.device_id,
         Arrangement.state == A.CONFIRMED.value))
     for arrangement in confirmed:
-        if arrangement.site.address in addresses:
+        if address_key(arrangement.site.address) in keys:
             activate(arrangement)
+    sync_addresses(certificate, on or china_today())
+
+
+# --- production addresses as records (2024-38 §13) ------------------------------------------
+
+#: the notes earlier free text carried after an address: （委托生产） and （受托生产企业：…）
+_ADDRESS_NOTE = re.compile(r"[（(](委托生产|受托生产企业[^）)]*)[）)]")
+
+
+def plain_address(line: str) -> str:
+    """The address without the notes free text used to carry after it."""
+    return _ADDRESS_NOTE.sub("", line).strip()
+
+
+def address_key(line: str) -> str:
+    """What makes two spellings of one address the same address (spaces do not count)."""
+    return re.sub(r"\s+", "", plain_address(line))
+
+
+def sync_addresses(certificate: Certificate, on: date) -> list[ProductionAddress]:
+    """Make the certificate's address records match its production address: one record per
+    distinct address (the same site written twice is one), linked to the live arrangement at
+    that site; an address no longer listed ends on ``on``. The printed text becomes the
+    distinct addresses, one per line, without notes (they are rendered from the records)."""
+    live = list(db.session.scalars(select(Arrangement).where(
+        Arrangement.device_id == certificate.device_id,
+        Arrangement.state.in_([A.CONFIRMED.value, A.ACTIVE.value, A.SUSPENDED.value]))
+        .order_by(Arrangement.id)))
+    by_key = {address_key(a.site.address): a for a in reversed(live)}
+    wanted: dict[str, str] = {}
+    for line in certificate.production_address.splitlines():
+        key = address_key(line)
+        if key and key not in wanted:
+            arrangement = by_key.get(key)
+            wanted[key] = arrangement.site.address if arrangement else plain_address(line)
+    text = "\n".join(wanted.values())
+    if text and text != certificate.production_address:
+        certificate.production_address = text
+    current = {address_key(r.address): r for r in db.session.scalars(
+        select(ProductionAddress).where(ProductionAddress.certificate_id == certificate.id,
+                                        ProductionAddress.valid_to.is_(None)))}
+    for key, row in current.items():
+        if key not in wanted:
+            row.valid_to = on
+    rows = []
+    for key, address in wanted.items():
+        arrangement = by_key.get(key)
+        row = current.get(key)
+        if row is None:
+            row = ProductionAddress(certificate_id=certificate.id, address=address,
+                                    valid_from=on)
+            db.session.add(row)
+        if arrangement is not None and row.arrangement_id != arrangement.id:
+            row.arrangement_id, row.site_id = arrangement.id, arrangement.site_id
+        rows.append(row)
+    db.session.flush()
+    return rows
 
 
 def confirmed_site_addresses(device_id: int) -> set[str]:
@@ -304,10 +368,48 @@ def end(arrangement: Arrangement, *, actor: User, end_date: date, reason: str) -
         raise DomainError(_("State the reason for ending."))
     if end_date < arrangement.planned_start:
         raise DomainError(_("The end date cannot be before the planned start."))
+    was_on_certificate = arrangement.state in (A.ACTIVE.value, A.SUSPENDED.value)
     apply_transition(arrangement, "end", actor, TRANSITIONS)
     arrangement.end_date = end_date
     arrangement.end_reason = reason
     _notify(arrangement, "ended")
+    certificate = _valid_certificate(arrangement.device_id)
+    if was_on_certificate and certificate is not None:
+        _start_removal_filing(arrangement, certificate, actor=actor)
+
+
+def _start_removal_filing(arrangement: Arrangement, certificate: Certificate, *,
+                          actor: User) -> None:
+    """2024-38 §14 ¶2: when commissioned production ends, the holder files the change that
+    takes the address off the certificate; devreg starts it (or adds to the draft open). The
+    last address stays until the holder names another site."""
+    from devreg.clock import china_today
+    from devreg.registrations.kinds import ApplicationKind
+    from devreg.registrations.services import create_application, open_application_for
+
+    key = address_key(arrangement.site.address)
+    lines = certificate.production_address.splitlines()
+    remaining = [line for line in lines if address_key(line) != key]
+    if len(remaining) == len(lines) or not remaining:
+        return
+    description = _("Production address removed: arrangement #%(id)d with %(manufacturer)s "
+                    "ended (NMPA 2024 No. 38 §14).", id=arrangement.id,
+                    manufacturer=arrangement.manufacturer.name_zh)
+    application = open_application_for(arrangement.device_id, ApplicationKind.CHANGE_FILING)
+    if application is None:
+        application = create_application(
+            ApplicationKind.CHANGE_FILING, arrangement.device, actor=actor,
+            certificate=certificate, today=china_today(), change_description=description,
+            changed_items={"production_address": "\n".join(remaining)})
+    else:
+        items = dict(application.changed_items or {})
+        draft = (items.get("production_address") or certificate.production_address).splitlines()
+        items["production_address"] = "\n".join(
+            line for line in draft if address_key(line) != key)
+        application.changed_items = items
+        application.change_description = "\n".join(
+            part for part in (application.change_description, description) if part)
+    arrangement.removal_filing_id = application.id
 
 
 PARTS = ("holder", "manufacturer")

@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from devreg.arrangements.queries import arrangements_for_device
+from devreg.arrangements.queries import arrangements_for_device, authorised_on
 from devreg.certificates import bp
 from devreg.certificates import services as svc
 from devreg.certificates.queries import (
@@ -62,10 +62,17 @@ def certificate_list():
 @login_required
 def certificate_detail(certificate_id: int):
     certificate = get_certificate_or_404(certificate_id, current_user)
+    # "which manufacturer was authorised to make the device on day D" (issue 10 item 2)
+    try:
+        on = date.fromisoformat(request.args.get("on", "")) if request.args.get("on") else None
+    except ValueError:
+        on = None
     return render_template("certificates/detail.html", certificate=certificate,
                            today=china_today(), revoke_form=RevokeForm(),
                            renewal_deadline=svc.renewal_deadline(certificate),
-                           arrangements=arrangements_for_device(certificate.device_id))
+                           arrangements=arrangements_for_device(certificate.device_id),
+                           authorised_day=on,
+                           authorised=authorised_on(certificate, on) if on else None)
 
 
 @bp.route("/certificates/<int:certificate_id>/print")

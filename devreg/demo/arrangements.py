@@ -7,7 +7,12 @@ registration scenarios, so the certificates exist:
 - a Hebei proposal to the Jiangsu manufacturer that it declined;
 - a Hebei proposal to the Beijing manufacturer waiting, because the Beijing licence does not
   cover subcategory 08, with a pending scope-change request;
-- the Hebei blood pressure monitor made in Jiangsu, suspended by the Jiangsu reviewer.
+- the Hebei blood pressure monitor made in Jiangsu, suspended by the Jiangsu reviewer;
+- the Hebei CRP reagent made in Jiangsu: active.
+
+The Hebei certificates were issued naming the Jiangsu factory already, so confirming activates
+the arrangement at once and its production-address record links to it: the certificate shows
+the address once, with （委托生产） and the manufacturer in the remarks (2024-38 §13).
 
 Idempotent: a scenario whose device already has an arrangement at that site is skipped."""
 
@@ -32,6 +37,7 @@ from devreg.registrations.models import Application, Device
 
 JIANGSU_SITE = "江苏省苏州市工业园区星湖街 218 号"
 BEIJING_SITE = "北京市海淀区中关村南大街 12 号"
+CRP_NAME = "C反应蛋白（CRP）测定试剂盒（胶乳增强免疫比浊法）"
 PDF = b"%PDF-1.4\n% devreg demo quality agreement\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
@@ -120,4 +126,8 @@ def load_arrangements(orgs: dict[str, Organisation], users: dict[str, User]) -> 
             arrangements.suspend(arrangement, actor=js_reviewer, password=DEMO_PASSWORD,
                                  reason="飞行检查发现灭菌记录不完整，暂停受托生产，限期整改。",
                                  today=today)
+
+    crp = _device(hebei, CRP_NAME)
+    if crp and (arrangement := _propose(crp, jiangsu_site, holder)):
+        _confirm_and_file(arrangement, maker, holder, DEMO_PASSWORD)
     db.session.flush()

@@ -65,7 +65,7 @@ ACCOUNTS = {
 
 # number -> (organisation key, valid until, scope codes)
 LICENCES = {
-    "苏药监械生产许20210015号": ("maker_jiangsu", date(2031, 3, 31), ("07", "14", "22")),
+    "苏药监械生产许20210015号": ("maker_jiangsu", date(2031, 3, 31), ("07", "14", "22", "40")),
     "京药监械生产许20200088号": ("holder_beijing", date(2030, 6, 30), ("07", "09", "14")),
 }
 

@@ -363,7 +363,7 @@ def submit_application(application: Application, *, actor: User, password: str,
                                          application, signature=signature, filed_on=today)
         from devreg.arrangements.services import sync_with_certificate
 
-        sync_with_certificate(application.certificate)  # type: ignore[arg-type]
+        sync_with_certificate(application.certificate, today)  # type: ignore[arg-type]
         application.closed_on = today
     else:
         event = "resubmit" if application.state == S.CORRECTION_REQUESTED else "submit"

@@ -405,7 +405,7 @@ def decide(application: Application, *, actor: User, password: str, approve: boo
         application.certificate = certificate
         from devreg.arrangements.services import sync_with_certificate
 
-        sync_with_certificate(certificate)
+        sync_with_certificate(certificate, today)
     elif kind is K.CHANGE:
         certificates.apply_change_registration(certificate, application,  # type: ignore[arg-type]
                                                signature=signature, approved_on=today)

@@ -100,7 +100,8 @@ def test_cross_regional_arrangement_from_proposal_to_certificate(app, demo):
     db.session.refresh(arrangement)
     assert arrangement.state == "confirmed"
     notices = db.session.scalars(db.select(Notice.province_code)).all()
-    assert sorted(notices) == ["13", "32"]
+    # both provinces: confirmed; Hebei also: a product added in Jiangsu (Order 53 Art 68)
+    assert sorted(notices) == ["13", "13", "32"]
 
     # devreg started the change filing with the new address and linked both ways
     filing = db.session.get(Application, arrangement.change_filing_id)

@@ -204,6 +204,8 @@ class CrossRegional:
     licence_id: int
     site_id: int
     site_address: str
+    #: the last day the agreements may run to (2024-38 §4)
+    agreement_until: str
 
 
 @pytest.fixture(scope="session")
@@ -240,7 +242,11 @@ def cross_regional(live: Live) -> CrossRegional:
             with acting_as(None, "browser-test-fixture"):
                 site = add_site(licence, BROWSER_SITE)
             db.session.commit()
+        from devreg.arrangements.services import agreement_limit
+
+        until = agreement_limit(certificate.device, site)[0].isoformat()
         return CrossRegional(
+            agreement_until=until,
             device_id=certificate.device_id, device_name=certificate.device.name,
             category_code=certificate.device.category_code,
             certificate_number=certificate.number, licence_id=licence.id, site_id=site.id,

@@ -51,10 +51,10 @@ def test_cross_regional_production_from_proposal_to_certificate(
     for i in range(clauses.count()):
         clauses.nth(i).check()
     form.locator("input[type=file][name=agreement]").set_input_files(pdf_file("质量协议.pdf"))
-    form.locator("#agreement_until").fill("2030-12-31")
+    form.locator("#agreement_until").fill(device.agreement_until)
     form.locator("input[type=file][name=commission_agreement]").set_input_files(
         pdf_file("委托协议.pdf"))
-    form.locator("#commission_until").fill("2030-12-31")
+    form.locator("#commission_until").fill(device.agreement_until)
     submit(form.locator("button[type=submit]"))
     assert re.search(r"/arrangements/\d+$", holder.url), holder.url
     arrangement_path = holder.url.removeprefix(live.url)

@@ -328,14 +328,17 @@ def test_arrangement_proposal_survives_anything(
                 device_id=str(own.id) if device == "own" else device,
                 site_id=str(jiangsu_site) if site == "site" else site,
                 planned_start=start, planned_end=end, clauses=clauses,
-                agreement=None if content is None else (io.BytesIO(content), filename))
+                agreement=None if content is None else (io.BytesIO(content), filename),
+                commission_agreement=(io.BytesIO(PDF), "委托协议.pdf"),
+                agreement_until="2030-12-31", commission_until="2030-12-31")
     response = holder.post("/arrangements/new", data=data, content_type="multipart/form-data")
     assert_sane(response, "arrangement proposal")
     after = rows(Arrangement, ArrangementFile)
     if created(response, r"/arrangements/\d+"):
         event("saved")
         assert after[0] == before[0] + 1
-        assert after[1] in (before[1], before[1] + 1)
+        # self-manufacture stores no agreement; commissioning stores both
+        assert after[1] in (before[1], before[1] + 2)
         assert len(files_on_disk(app) - disk) == after[1] - before[1]
         assert_sane(holder.get(response.location), "the new arrangement's page")
     else:
@@ -427,6 +430,8 @@ def test_html_in_an_agreement_name_comes_back_escaped(holder: FlaskClient, demo:
     response = holder.post("/arrangements/new", data={
         "csrf_token": csrf_token(holder, "/arrangements/new"), "device_id": str(device.id),
         "site_id": str(jiangsu_site), "planned_start": "2026-12-01", "clauses": sorted(CLAUSES),
-        "agreement": (io.BytesIO(PDF), XSS[1] + ".pdf")}, content_type="multipart/form-data")
+        "agreement": (io.BytesIO(PDF), XSS[1] + ".pdf"), "agreement_until": "2030-12-31",
+        "commission_agreement": (io.BytesIO(PDF), XSS[1] + "委托.pdf"),
+        "commission_until": "2030-12-31"}, content_type="multipart/form-data")
     assert created(response, r"/arrangements/\d+"), response.status_code
     assert_escaped(holder, response.location, XSS[0])
