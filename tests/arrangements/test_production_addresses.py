@@ -55,10 +55,7 @@ def test_ending_starts_the_filing_that_removes_the_address_and_dates_answer_who_
     assert "NMPA 2024 No. 38 §14" in filing.change_description
     # filing it takes the address off; the record ends, and the day after nobody commissioned
     # makes the device
-    import io
 
-    from devreg.registrations import services as registrations
-    from tests.registrations.helpers import PDF
 
     holder = world.user("holder")
     for chapter in ("form", "certificate", "change"):
