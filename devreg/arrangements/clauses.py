@@ -1,7 +1,8 @@
-"""Quality agreement clause checklist (docs/rules.md §9.3): the basic elements (二、基本要素)
-of the NMPA 2022 No. 20 guideline 医疗器械委托生产质量协议编制指南, with the items its drafting steps (三、制定步骤) add
-(标识和可追溯性, 不合格品控制, 沟通机制, 考核指标) and the commercial-insurance requirement of
-element (八). Codes shared with the earlier list keep their meaning."""
+"""Quality agreement clause checklist (docs/rules.md §9.3): the basic elements
+(二、基本要素) of the NMPA 2022 No. 20 guideline 医疗器械委托生产质量协议编制指南, with the
+items its drafting steps (三、制定步骤) add (标识和可追溯性, 不合格品控制, 沟通机制, 考核指标)
+and the commercial-insurance requirement of element (八). Codes shared with the earlier list
+keep their meaning."""
 
 from devreg.i18n import _l
 
