@@ -400,7 +400,9 @@ def _start_removal_filing(arrangement: Arrangement, certificate: Certificate, *,
         application = create_application(
             ApplicationKind.CHANGE_FILING, arrangement.device, actor=actor,
             certificate=certificate, today=china_today(), change_description=description,
-            changed_items={"production_address": "\n".join(remaining)})
+            changed_items={"production_address": "\n".join(remaining)},
+            # the end is the change (Order 47 Art 79 ¶3); an end recorded ahead counts today
+            changed_on=min(arrangement.end_date or china_today(), china_today()))
     else:
         items = dict(application.changed_items or {})
         draft = (items.get("production_address") or certificate.production_address).splitlines()
