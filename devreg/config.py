@@ -89,6 +89,9 @@ class Defaults:
     #: 2022 cross-region opinion (二)(三): feedback after a delegated inspection or a
     #: disposition, in the acting province's working days
     CROSS_REGION_FEEDBACK_WORKING_DAYS = 10
+    #: "at least once a year" (2022 No. 20 audit; 2024-38 §5 agreement review): the next one is
+    #: due this many months after the last one recorded (or after the planned start)
+    REVIEW_INTERVAL_MONTHS = 12
 
 
 def _env_bool(value: str | None) -> bool:

@@ -88,3 +88,13 @@ class SupervisionForm(BaseForm):
         ("joint", _l("Jointly with the other province (Order 53 Art 57)")),
         ("delegated", _l("On delegation by the other province (Order 53 Art 57)"))],
         validators=[Optional()])
+
+
+class AgreementReviewForm(BaseForm):
+    kind = RadioField(_l("What was done"), choices=[
+        ("audit", _l("Yearly audit of the manufacturer (NMPA 2022 No. 20)")),
+        ("review", _l("Yearly review of the quality agreement (NMPA 2024 No. 38 §5)"))],
+        validators=[InputRequired(message=REQUIRED)])
+    done_on = DateField(_l("Date"), validators=[InputRequired(message=REQUIRED)])
+    notes = TextAreaField(_l("Findings and conclusions"),
+                          validators=[InputRequired(message=REQUIRED), Length(max=20000)])

@@ -173,6 +173,23 @@ class ProductionAddress(db.Model):
         return self.arrangement is not None and not self.arrangement.is_self_manufacture
 
 
+class AgreementReview(db.Model):
+    """The holder's yearly audit of the manufacturer (2022 No. 20) or yearly review of the
+    quality agreement (2024-38 §5), as recorded by the holder."""
+
+    __tablename__ = "agreement_reviews"
+    audit_fields = ("arrangement_id", "kind", "done_on", "notes")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(ForeignKey("arrangements.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # audit | review
+    done_on: Mapped[date] = mapped_column()
+    notes: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    recorded_by: Mapped[User] = relationship()
+
+
 class Notice(db.Model):
     """信息通报: what one province's regulator is told about an arrangement touching it."""
 

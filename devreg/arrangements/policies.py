@@ -53,6 +53,15 @@ def order(user, arrangement) -> bool:  # type: ignore[no-untyped-def]
                                       arrangement.site_province_code))
 
 
+@policy("arrangements.record_review")
+def record_review(user, arrangement) -> bool:  # type: ignore[no-untyped-def]
+    """The holder records its yearly audit of the manufacturer and agreement review, for
+    commissioned production that is under way."""
+    return (user.role == Role.HOLDER and arrangement.holder_org_id == user.organisation_id
+            and not arrangement.is_self_manufacture
+            and arrangement.state in ("confirmed", "active", "suspended"))
+
+
 @policy("arrangements.view_list")
 def view_list(user, _obj) -> bool:  # type: ignore[no-untyped-def]
     """Companies see their arrangements; reviewers their supervision queue."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import abort
 from sqlalchemy import Select, false, func, or_, select
 
 from devreg.arrangements.models import (
+    AgreementReview,
     Arrangement,
     Notice,
     ProductionAddress,
@@ -173,3 +176,48 @@ def authorised_on(certificate, day) -> list[tuple[ProductionAddress, object]]:  
         .order_by(ProductionAddress.id))
     return [(row, row.arrangement.manufacturer if row.arrangement else certificate.holder)
             for row in rows]
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    arrangement: Arrangement
+    audit_due: date
+    review_due: date
+
+    def overdue(self, today: date) -> bool:
+        return min(self.audit_due, self.review_due) < today
+
+
+def review_dues(arrangements: list[Arrangement]) -> list[ReviewDue]:
+    """When the holder's next yearly audit of the manufacturer and agreement review are due
+    (2022 No. 20; 2024-38 §5): a year (REVIEW_INTERVAL_MONTHS) after the last one recorded, or
+    after the planned start when none is. One query for all the arrangements."""
+    from dateutil.relativedelta import relativedelta
+    from flask import current_app
+
+    commissioned = [a for a in arrangements if not a.is_self_manufacture]
+    if not commissioned:
+        return []
+    last = {(aid, kind): day for aid, kind, day in db.session.execute(
+        select(AgreementReview.arrangement_id, AgreementReview.kind,
+               func.max(AgreementReview.done_on))
+        .where(AgreementReview.arrangement_id.in_([a.id for a in commissioned]))
+        .group_by(AgreementReview.arrangement_id, AgreementReview.kind))}
+    step = relativedelta(months=current_app.config["REVIEW_INTERVAL_MONTHS"])
+    return [ReviewDue(a, last.get((a.id, "audit"), a.planned_start) + step,
+                      last.get((a.id, "review"), a.planned_start) + step)
+            for a in commissioned]
+
+
+def live_commissioned(query: Select[tuple[Arrangement]],
+                      limit: int | None = None) -> list[Arrangement]:
+    query = query.where(
+        Arrangement.is_self_manufacture.is_(False),
+        Arrangement.state.in_([ArrangementState.CONFIRMED.value, ArrangementState.ACTIVE.value,
+                               ArrangementState.SUSPENDED.value]))
+    return list(db.session.scalars(query.limit(limit) if limit else query))
+
+
+def reviews_of(arrangement: Arrangement) -> list[AgreementReview]:
+    return list(db.session.scalars(select(AgreementReview).where(
+        AgreementReview.arrangement_id == arrangement.id).order_by(AgreementReview.done_on.desc())))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from devreg.arrangements.clauses import CLAUSES
 from devreg.arrangements.models import (
     LIVE_STATES,
+    AgreementReview,
     Arrangement,
     ArrangementFile,
     Notice,
@@ -593,3 +594,23 @@ def clear_licence_expired_flags(licence, *, today: date) -> list[int]:  # type: 
         _notify(arrangement, "licence_renewed")
         cleared.append(arrangement.id)
     return cleared
+
+
+REVIEW_KINDS = ("audit", "review")
+
+
+def record_review(arrangement: Arrangement, *, actor: User, kind: str, done_on: date,
+                  notes: str, today: date) -> AgreementReview:
+    """The holder's yearly audit of the manufacturer or review of the agreement."""
+    authorize(actor, "arrangements.record_review", arrangement)
+    if kind not in REVIEW_KINDS:
+        raise DomainError(_("Choose what was done."))
+    if done_on > today:
+        raise DomainError(_("The date cannot be in the future."))
+    if not notes:
+        raise DomainError(_("Describe the findings and conclusions."))
+    review = AgreementReview(arrangement_id=arrangement.id, kind=kind, done_on=done_on,
+                             notes=notes, recorded_by_id=actor.id)
+    db.session.add(review)
+    db.session.flush()
+    return review

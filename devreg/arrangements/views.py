@@ -20,7 +20,10 @@ from devreg.arrangements.queries import (
     feedback_clocks,
     get_arrangement_or_404,
     inspections_due,
+    live_commissioned,
     notices_for,
+    review_dues,
+    reviews_of,
     supervision_actions,
 )
 from devreg.arrangements.states import TRANSITIONS
@@ -47,6 +50,7 @@ ACTIONS: dict[str, tuple[type, str, str | None]] = {
     "suspend": (f.SuspendForm, "arrangements.order", "suspend"),
     "lift": (f.LiftForm, "arrangements.order", "lift"),
     "supervision": (f.SupervisionForm, "arrangements.supervise", None),
+    "review": (f.AgreementReviewForm, "arrangements.record_review", None),
 }
 TIMELINE_ACTIONS = ("create", "confirm", "activate", "suspend", "lift", "end", "decline",
                     "withdraw")
@@ -71,6 +75,9 @@ def _render(arrangement: Arrangement, bound: dict[str, Any] | None = None, statu
     return render_template(
         "arrangements/detail.html", arrangement=arrangement, forms=forms, timeline=timeline,
         actions=supervision_actions(arrangement), clauses=CLAUSES,
+        reviews=reviews_of(arrangement), review_due=next(iter(review_dues(
+            [arrangement] if arrangement.state in ("confirmed", "active", "suspended")
+            else [])), None),
         licence_problem=svc.licence_problem(arrangement, arrangement.device, china_today())
         if arrangement.state == "proposed" else None,
     ), status
@@ -155,7 +162,7 @@ def agreement(arrangement_id: int):
 
 
 @bp.route("/arrangements/<int:arrangement_id>/<any(confirm, decline, withdraw, end, suspend, "
-          "lift, supervision):name>", methods=["POST"])
+          "lift, supervision, review):name>", methods=["POST"])
 @login_required
 @signature_rate_limit
 def act(arrangement_id: int, name: str):
@@ -187,6 +194,9 @@ def act(arrangement_id: int, name: str):
             action_date=form.action_date.data, result=form.result.data or None,
             findings=form.findings.data, part=form.part.data or None,
             mode=form.mode.data or "own"), _("Supervision action recorded.")),
+        "review": (lambda form: svc.record_review(
+            arrangement, actor=current_user, kind=form.kind.data, done_on=form.done_on.data,
+            notes=form.notes.data, today=today), _("Recorded.")),
     }
     action, message = actions[name]
     return _run(arrangement, name, action, message)
@@ -203,6 +213,9 @@ def supervision():
     return render_template("arrangements/supervision.html", arrangements=arrangements,
                            feedback_owed=owed, feedback_awaited=awaited,
                            inspections_due=inspections_due(current_user.jurisdiction),
+                           reviews_overdue=[d for d in review_dues(live_commissioned(
+                               arrangements_visible_to(current_user)))
+                               if d.overdue(china_today())],
                            notices=notices_for(current_user.jurisdiction),
                            matrix=cross_regional_matrix(), provinces=all_provinces())
 

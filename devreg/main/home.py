@@ -69,6 +69,15 @@ def home_context(user: User) -> dict[str, Any]:
         context["certificates"] = db.session.scalars(certificates.limit(HOME_TOP)).all()
     if user.role in (Role.MANUFACTURER, Role.HOLDER) and user.organisation_id:
         context["self_inspection_due"] = _self_inspection_due(user, today)
+        # the holder's yearly audit and agreement review, on both parties' home pages
+        from devreg.arrangements.queries import (
+            arrangements_visible_to,
+            live_commissioned,
+            review_dues,
+        )
+
+        context["review_dues"] = review_dues(live_commissioned(
+            arrangements_visible_to(user), limit=HOME_TOP))
     if user.role == Role.REVIEWER:
         context.update(_reviewer(user, today))
         from devreg.reports.queries import late_count
