@@ -1,7 +1,7 @@
 """licences by site province, renewals, derived arrangement provinces, supervision duties
 
 Revision ID: 0a6c3330ec31
-Revises: 367d12693451
+Revises: 06a9bc483013
 Create Date: 2026-12-01 21:33:00.381408
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0a6c3330ec31'
-down_revision = '367d12693451'
+down_revision = '06a9bc483013'
 branch_labels = None
 depends_on = None
 
