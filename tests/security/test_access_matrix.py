@@ -458,14 +458,14 @@ GET = {
 # sees holder A's certificate; the arrangement itself stays the parties' record.
 #                                        anon hA  hB  mkr rev apr rJS rBJ adm
 DEAD = {
-    "production.licence_detail@withdrawn":
-                                        "L   404 404 200 404 404 200 404 200",
-    "production.licence_detail@declined":
-                                        "L   404 404 200 404 404 200 404 200",
+    "production.licence_detail@withdrawn":  # an Anhui / Zhejiang licence: not Jiangsu's
+                                        "L   404 404 200 404 404 404 404 200",
+    "production.licence_detail@declined":  # an Anhui / Zhejiang licence: not Jiangsu's
+                                        "L   404 404 200 404 404 404 404 200",
     "certificates.certificate_detail@dead":
                                         "L   200 404 404 200 200 404 404 200",
-    "arrangements.detail@withdrawn":    "L   200 404 200 200 200 200 404 404",
-    "arrangements.detail@declined":     "L   200 404 200 200 200 200 404 404",
+    "arrangements.detail@withdrawn":    "L   200 404 200 200 200 404 404 404",
+    "arrangements.detail@declined":     "L   200 404 200 200 200 404 404 404",
 }
 DEAD_ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "production.licence_detail@withdrawn": lambda w: {"licence_id": w.withdrawn_licence},
