@@ -47,6 +47,7 @@ def upgrade():
     with op.batch_alter_table('application_contents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_application_contents_application_id'), ['application_id'], unique=False)
 
+    _resolve_duplicate_open_records()
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.create_index('uq_applications_open_certificate_kind', ['certificate_id', 'kind'], unique=True, sqlite_where=sa.text("certificate_id IS NOT NULL AND state IN ('accepted', 'correction_requested', 'draft', 'in_review', 'review_done', 'submitted', 'supplement_requested')"), postgresql_where=sa.text("certificate_id IS NOT NULL AND state IN ('accepted', 'correction_requested', 'draft', 'in_review', 'review_done', 'submitted', 'supplement_requested')"))
         batch_op.create_index('uq_applications_open_device_kind', ['device_id', 'kind'], unique=True, sqlite_where=sa.text("state IN ('accepted', 'correction_requested', 'draft', 'in_review', 'review_done', 'submitted', 'supplement_requested')"), postgresql_where=sa.text("state IN ('accepted', 'correction_requested', 'draft', 'in_review', 'review_done', 'submitted', 'supplement_requested')"))
@@ -70,6 +71,71 @@ def upgrade():
 
     # ### end Alembic commands ###
     _backfill_contents()
+
+
+_OPEN = ("draft", "submitted", "correction_requested", "accepted", "in_review",
+         "supplement_requested", "review_done")
+_LIVE = ("proposed", "confirmed", "active", "suspended")
+
+
+def _resolve_duplicate_open_records():
+    """Double clicks before this revision left duplicates the new indexes forbid. The extra
+    *drafts* and *proposals* (nothing signed or decided on them yet) are withdrawn and the
+    extra pending scope requests rejected, keeping the oldest (or the one already submitted);
+    duplicates that were both submitted need a person, so the migration stops and names them."""
+    conn = op.get_bind()
+    today = datetime.now(timezone.utc).date()
+    for column in ("device_id", "certificate_id"):
+        apps = conn.execute(sa.text(
+            f"SELECT id, {column} AS owner, kind, state FROM applications "  # noqa: S608
+            f"WHERE state IN :open AND {column} IS NOT NULL ORDER BY id").bindparams(
+                sa.bindparam("open", expanding=True)), {"open": list(_OPEN)}).all()
+        groups = {}
+        for a in apps:
+            groups.setdefault((a.owner, a.kind), []).append(a)
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            submitted = [a for a in group if a.state != "draft"]
+            if len(submitted) > 1:
+                raise RuntimeError(
+                    "applications %s are open duplicates of one kind: close all but one, "
+                    "then migrate again" % ", ".join(str(a.id) for a in submitted))
+            keep = submitted[0] if submitted else group[0]
+            for a in group:
+                if a.id != keep.id:
+                    conn.execute(sa.text(
+                        "UPDATE applications SET state = 'withdrawn', closed_on = :d, "
+                        "version = version + 1 WHERE id = :id"), {"d": today, "id": a.id})
+    arrangements = conn.execute(sa.text(
+        "SELECT id, device_id, site_id, state FROM arrangements WHERE state IN :live "
+        "ORDER BY id").bindparams(sa.bindparam("live", expanding=True)),
+        {"live": list(_LIVE)}).all()
+    groups = {}
+    for a in arrangements:
+        groups.setdefault((a.device_id, a.site_id), []).append(a)
+    for group in groups.values():
+        advanced = [a for a in group if a.state != "proposed"]
+        if len(advanced) > 1:
+            raise RuntimeError(
+                "arrangements %s are live duplicates for one device and site: end all but one, "
+                "then migrate again" % ", ".join(str(a.id) for a in advanced))
+        keep = advanced[0] if advanced else group[0]
+        for a in group:
+            if a.id != keep.id:
+                conn.execute(sa.text("UPDATE arrangements SET state = 'withdrawn', "
+                                     "version = version + 1 WHERE id = :id"), {"id": a.id})
+    pending = conn.execute(sa.text(
+        "SELECT id, licence_id FROM scope_change_requests WHERE state = 'pending' "
+        "ORDER BY id")).all()
+    seen = set()
+    for r in pending:
+        if r.licence_id in seen:
+            conn.execute(sa.text(
+                "UPDATE scope_change_requests SET state = 'rejected', decision_reason = "
+                "'duplicate of an earlier pending request (closed by migration)', "
+                "version = version + 1 WHERE id = :id"), {"id": r.id})
+        seen.add(r.licence_id)
 
 
 def _resolve_duplicate_files():

@@ -147,6 +147,11 @@ def test_migration_frozen_content_backfills_submitted_applications(app, tmp_path
                     "holder_org_id, province_code, created_by_id, is_priority, "
                     "declaration_accepted, created_at, updated_at) VALUES "
                     "(2, 'initial', 'withdrawn', 1, 1, 1, '13', 1, false, false, :t, :t)",
+                    # a double click's second draft beside the submitted application
+                    "INSERT INTO applications (id, kind, state, version, device_id, "
+                    "holder_org_id, province_code, created_by_id, is_priority, "
+                    "declaration_accepted, created_at, updated_at) VALUES "
+                    "(3, 'initial', 'draft', 1, 1, 1, '13', 1, false, false, :t, :t)",
                     "INSERT INTO signatures (id, signer_id, printed_name, meaning, signed_at, "
                     "subject_type, subject_id, content_hash) VALUES "
                     "(1, 1, '张伟', 'submitted', :t, 'Application', 1, :h)",
@@ -167,6 +172,10 @@ def test_migration_frozen_content_backfills_submitted_applications(app, tmp_path
                     "SELECT application_id, round, event, content, files, signature_id "
                     "FROM application_contents")).all()
                 assert len(rows) == 1  # the withdrawn draft was never submitted
+                states = db.session.execute(text(
+                    "SELECT id, state FROM applications ORDER BY id")).all()
+                assert [tuple(r) for r in states] == [
+                    (1, "submitted"), (2, "withdrawn"), (3, "withdrawn")]
                 row = rows[0]
                 assert (row.application_id, row.round, row.event, row.signature_id) == (
                     1, 1, "backfill", 1)
