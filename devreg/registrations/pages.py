@@ -126,17 +126,21 @@ def _decision_choices(form: Any, application: Application) -> None:
 
 
 def qms_elapsed_working_days(application: Application, today: date) -> int | None:
-    """Working days the QMS verification has taken so far (or took, once recorded), counted from
-    the start of technical review, during which it is organised. Order 47 Art 93's 30-day limit
-    is a Class III rule: a Class II verification has no limit, so this count is shown instead.
-    (The QMS stage's own period, from its start to its result, is in the clock periods.)"""
-    if application.review_started_on is None or not application.kind_enum.is_reviewed:
+    """Working days the QMS verification has taken so far (or took, once recorded), from its
+    own start. Order 47 Art 93's 30-day limit is a Class III rule: a Class II verification has
+    no limit, so this count is shown instead. A result recorded before verifications had a
+    start counts from the start of technical review."""
+    if not application.kind_enum.is_reviewed:
+        return None
+    start = application.qms_started_on
+    if start is None and application.qms_recorded_on is not None:
+        start = application.review_started_on
+    if start is None:
         return None
     if application.qms_recorded_on is None and application.state != S.IN_REVIEW:
         return None
-    end = application.qms_recorded_on or today
     return calendar_for(application.province_code).working_days_between(
-        application.review_started_on, end)
+        start, application.qms_recorded_on or today)
 
 
 def review_colleagues(application: Application) -> list[User]:
