@@ -63,7 +63,8 @@ def build(database: Path, uploads: Path, count: int) -> tuple[list[int], list[st
                 create_user(UserData(email=email, display_name=f"Acceptor {n}",
                                      role=Role.REVIEWER,
                                      organisation_id=reviewer.organisation_id,
-                                     has_accept_duty=True), password=PASSWORD)
+                                     has_accept_duty=True), password=PASSWORD,
+                            temporary=False)
                 emails.append(email)
             app.config["PASSWORD_HASH_LIGHT"] = False  # the production profile from here on
             for email in emails:

@@ -405,6 +405,7 @@ def object_to_opinion(application: Application, *, actor: User, password: str, t
     if deadline is not None and today > deadline:
         raise DomainError(_("The objection had to be made by %(date)s (15 working days after "
                             "the opinion).", date=deadline.isoformat()))
+    verify_signer(actor, password)  # before any write (see verify_signer)
     apply_transition(application, "object", actor, TRANSITIONS)
     application.objection_text = text
     application.objection_filed_on = today

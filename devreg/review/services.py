@@ -337,6 +337,7 @@ def resolve_objection(application: Application, *, actor: User, password: str, o
         raise DomainError(_("Choose the outcome of the objection."))
     if not text:
         raise DomainError(_("Write the answer to the holder's objection."))
+    verify_signer(actor, password)  # before any write (see verify_signer)
     state_before = application.state
     apply_transition(application, "resolve_objection", actor, TRANSITIONS)
     application.objection_outcome = outcome
