@@ -13,8 +13,6 @@ from devreg.auth.roles import Role
 from devreg.certificates.models import Certificate, CertificateStatus, ValidityPeriod
 from devreg.extensions import db
 
-REGISTRY_PAGE_SIZE = 50
-
 
 def certificates_visible_to(user) -> Select[tuple[Certificate]]:  # type: ignore[no-untyped-def]
     query = select(Certificate).order_by(Certificate.number)
@@ -38,17 +36,8 @@ def get_certificate_or_404(certificate_id: int, user) -> Certificate:  # type: i
     return certificate
 
 
-def search_registry(q: str) -> list[Certificate]:
-    """Issued certificates by number, device name or holder name. Certificates exist only once
-    approved, so drafts and applications can never appear here."""
-    query = select(Certificate).order_by(Certificate.number).limit(REGISTRY_PAGE_SIZE)
-    q = q.strip()
-    if q:
-        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(Certificate.number.ilike(pattern, escape="\\"),
-                                Certificate.device_name.ilike(pattern, escape="\\"),
-                                Certificate.holder_name.ilike(pattern, escape="\\")))
-    return list(db.session.scalars(query))
+def find_by_number(number: str) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.number == number))
 
 
 def valid_on(day: date) -> ColumnElement[bool]:

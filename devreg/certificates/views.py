@@ -18,15 +18,20 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import lazyload, selectinload
 
 from devreg.arrangements.queries import arrangements_for_device, authorised_on
 from devreg.certificates import bp
 from devreg.certificates import services as svc
+from devreg.certificates.lists import CERTIFICATE_LIST, REGISTRY
+from devreg.certificates.models import Certificate
+from devreg.certificates.numbers import is_valid_certificate_number
 from devreg.certificates.queries import (
     certificates_visible_to,
+    find_by_number,
     get_by_number_or_404,
     get_certificate_or_404,
-    search_registry,
     valid_ids_on,
 )
 from devreg.clock import china_today
@@ -34,6 +39,7 @@ from devreg.errors import DomainError
 from devreg.extensions import db
 from devreg.hosting import public_url_for
 from devreg.i18n import _
+from devreg.listing import ListPage, list_page
 from devreg.permissions import authorize
 from devreg.registrations import services as registrations
 from devreg.registrations.forms import CertificateApplicationForm
@@ -54,8 +60,9 @@ KIND_ITEMS = {
 @bp.route("/certificates")
 @login_required
 def certificate_list():
-    certificates = db.session.scalars(certificates_visible_to(current_user)).all()
-    return render_template("certificates/list.html", certificates=certificates)
+    page = list_page(certificates_visible_to(current_user).options(lazyload("*")),
+                     CERTIFICATE_LIST)
+    return render_template("certificates/list.html", certificates=page.items, page=page)
 
 
 @bp.route("/certificates/<int:certificate_id>")
@@ -168,6 +175,8 @@ def certificate_revoke(certificate_id: int):
 
 #: how long a proxy or browser may serve a public registry page without asking again
 PUBLIC_MAX_AGE_SECONDS = 300
+#: the registry lists certificates once one of these is in the query
+REGISTRY_KEYS = ("q", *(f.name for f in REGISTRY.filters))
 
 
 def _public(body: str) -> Response:
@@ -184,12 +193,31 @@ def _public(body: str) -> Response:
 
 @bp.route("/registry")
 def registry():
-    q = request.args.get("q", "")[:100]
-    results = search_registry(q) if q.strip() else []
+    """Search, filter, sort and page the issued certificates (a result count on every page);
+    nothing is listed until a search or a filter is given."""
+    page = None
+    if any(request.args.get(key, "").strip() for key in REGISTRY_KEYS):
+        page = list_page(select(Certificate).options(lazyload("*"),
+                                                     selectinload(Certificate.periods)),
+                         REGISTRY)
+    empty = ListPage(spec=REGISTRY, items=[], total=0, page=1, pages=1,
+                     sort=REGISTRY.default_sort, q="", values={}, choices={
+                         f.name: [(str(v), str(label)) for v, label in f.choices()]
+                         for f in REGISTRY.filters if f.choices is not None})
     today = china_today()
-    return _public(render_template("certificates/registry.html", q=q, results=results,
-                                   today=today,
-                                   valid_today=valid_ids_on((c.id for c in results), today)))
+    shown = (page or empty).items
+    return _public(render_template("certificates/registry.html", page=page or empty,
+                                   searched=page is not None, today=today,
+                                   valid_today=valid_ids_on((c.id for c in shown), today)))
+
+
+@bp.route("/verify")
+def verify_lookup():
+    """Where the landing and sign-in pages send people: type a number, see its verdict."""
+    number = request.args.get("number", "").strip()[:100]
+    if number:
+        return redirect(url_for("certificates.verify", number=number))
+    return _public(render_template("certificates/not_found.html", number="", lookup=True))
 
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -209,7 +237,11 @@ def _asked_day(raw: str) -> date | None:
 def verify(number: str):
     """Public verification: valid today, or on the day asked with ``?on=YYYY-MM-DD``, read
     from the certificate's validity periods (Order 47 Art 84)."""
-    certificate = get_by_number_or_404(number)
+    # an unknown or malformed number: the same plain answer, with a search box, never a
+    # generic error page (a counterfeit certificate's number is exactly what people check)
+    certificate = find_by_number(number) if is_valid_certificate_number(number) else None
+    if certificate is None:
+        return _public(render_template("certificates/not_found.html", number=number[:100])), 404
     today = china_today()
     raw = request.args.get("on", "").strip()[:20]
     day = _asked_day(raw) if raw else today

@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, case, exists, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, case, exists, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from devreg.registrations.clocks import Clock, clock_for, due_soon_threshold
 from devreg.registrations.kinds import ApplicationKind
 from devreg.registrations.models import Application, ClockPause
 from devreg.registrations.states import ApplicationState
-from devreg.workdays.models import Stage
+from devreg.workdays.models import STATUTORY_LIMITS, Stage
 from devreg.workdays.queries import calendar_for, calendars_for, time_limits_for
 
 S = ApplicationState
@@ -69,10 +71,32 @@ def clock_start() -> ColumnElement[date]:
                 else_=None)
 
 
+class _DayNumber(FunctionElement):  # type: ignore[type-arg]
+    """A date as a number of days, to add a stage's length to it in any engine."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_DayNumber, "postgresql")
+def _day_number_pg(element, compiler, **kw):  # type: ignore[no-untyped-def]
+    return f"({compiler.process(element.clauses, **kw)} - DATE '2000-01-01')"
+
+
+@compiles(_DayNumber)
+def _day_number_sqlite(element, compiler, **kw):  # type: ignore[no-untyped-def]
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
 def due_order() -> list[ColumnElement]:  # type: ignore[type-arg]
-    """Running clocks first, earliest due first; then the rest, newest first."""
+    """Running clocks first, earliest due first; then the rest, newest first. The due date
+    is estimated in the database as the start plus the stage's statutory length in calendar
+    days (7/5 of its working days): exact between files of one stage, and close across
+    stages (holidays aside)."""
     start = clock_start()
-    return [case((start.is_(None), 1), else_=0), start, Application.id.desc()]
+    estimate = case(*((condition, _DayNumber(column) + STATUTORY_LIMITS[stage] * 7 // 5)
+                      for stage, condition, column in _stage_branches()), else_=None)
+    return [case((start.is_(None), 1), else_=0), estimate, Application.id.desc()]
 
 
 def clock_condition(which: str, province_code: str, today: date) -> ColumnElement[bool]:
