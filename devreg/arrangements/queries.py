@@ -52,6 +52,11 @@ def notices_for(province_code: str, *, limit: int = 50) -> list[Notice]:
         Notice.province_code == province_code).order_by(Notice.id.desc()).limit(limit)))
 
 
+def notice_count(province_code: str) -> int:
+    return db.session.scalar(select(func.count(Notice.id)).where(
+        Notice.province_code == province_code)) or 0
+
+
 def cross_regional_matrix() -> dict[tuple[str, str], int]:
     """Active cross-regional arrangements counted by (holder province, site province)."""
     from devreg.orgs.models import Organisation

@@ -13,6 +13,7 @@ from devreg.arrangements import bp
 from devreg.arrangements import forms as f
 from devreg.arrangements import services as svc
 from devreg.arrangements.clauses import CLAUSES
+from devreg.arrangements.lists import arrangement_list_spec
 from devreg.arrangements.models import Arrangement, SupervisionAction
 from devreg.arrangements.queries import (
     arrangements_visible_to,
@@ -21,6 +22,7 @@ from devreg.arrangements.queries import (
     get_arrangement_or_404,
     inspections_due,
     live_commissioned,
+    notice_count,
     notices_for,
     review_dues,
     reviews_of,
@@ -34,6 +36,7 @@ from devreg.errors import DomainError
 from devreg.extensions import db
 from devreg.forms import BaseForm
 from devreg.i18n import _
+from devreg.listing import list_page
 from devreg.permissions import authorize, can
 from devreg.production.queries import active_sites
 from devreg.reference.queries import all_provinces
@@ -54,6 +57,9 @@ ACTIONS: dict[str, tuple[type, str, str | None]] = {
 }
 TIMELINE_ACTIONS = ("create", "confirm", "activate", "suspend", "lift", "end", "decline",
                     "withdraw")
+
+#: the latest notices shown on the supervision page (the count shows how many there are)
+NOTICES_SHOWN = 20
 
 
 def _offered(name: str, arrangement: Arrangement) -> bool:
@@ -99,8 +105,9 @@ def _run(arrangement: Arrangement, name: str, action: Callable[[Any], Any], succ
 @login_required
 def arrangement_list():
     authorize(current_user, "arrangements.view_list")
-    arrangements = db.session.scalars(arrangements_visible_to(current_user)).all()
-    return render_template("arrangements/list.html", arrangements=arrangements)
+    page = list_page(arrangements_visible_to(current_user),
+                     arrangement_list_spec("arrangements.arrangement_list"))
+    return render_template("arrangements/list.html", arrangements=page.items, page=page)
 
 
 @bp.route("/arrangements/new", methods=["GET", "POST"])
@@ -208,15 +215,17 @@ def supervision():
     """The reviewer's supervision queue: arrangements touching its province, and notices."""
     if current_user.role != Role.REVIEWER:
         abort(403)
-    arrangements = db.session.scalars(arrangements_visible_to(current_user)).all()
+    page = list_page(arrangements_visible_to(current_user),
+                     arrangement_list_spec("arrangements.supervision"))
     owed, awaited = feedback_clocks(current_user.jurisdiction)
-    return render_template("arrangements/supervision.html", arrangements=arrangements,
+    return render_template("arrangements/supervision.html", arrangements=page.items,
                            feedback_owed=owed, feedback_awaited=awaited,
                            inspections_due=inspections_due(current_user.jurisdiction),
                            reviews_overdue=[d for d in review_dues(live_commissioned(
                                arrangements_visible_to(current_user)))
                                if d.overdue(china_today())],
-                           notices=notices_for(current_user.jurisdiction),
+                           notices=notices_for(current_user.jurisdiction, limit=NOTICES_SHOWN),
+                           notice_count=notice_count(current_user.jurisdiction), page=page,
                            matrix=cross_regional_matrix(), provinces=all_provinces())
 
 

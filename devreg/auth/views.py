@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
 
 from devreg.auth import bp
 from devreg.auth import services as svc
@@ -19,11 +20,14 @@ from devreg.auth.forms import (
     UserFields,
     role_choices,
 )
-from devreg.auth.queries import all_users, get_user_or_404
+from devreg.auth.models import User
+from devreg.auth.queries import get_user_or_404
 from devreg.auth.roles import Role
 from devreg.errors import DomainError
 from devreg.extensions import db
 from devreg.i18n import _
+from devreg.listing import list_page
+from devreg.orgs.lists import USER_LIST
 from devreg.orgs.queries import organisation_choices
 from devreg.permissions import authorize, requires
 from devreg.security import login_rate_limit
@@ -120,7 +124,9 @@ def change_password():
 @bp.route("/admin/users")
 @requires("auth.manage_users")
 def user_list():
-    return render_template("auth/user_list.html", users=all_users(), action_form=ConfirmForm())
+    page = list_page(select(User), USER_LIST)
+    return render_template("auth/user_list.html", users=page.items, page=page,
+                           action_form=ConfirmForm())
 
 
 def _prepare(form: UserFields) -> None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from sqlalchemy import select
 
 from devreg.errors import DomainError
 from devreg.extensions import db
 from devreg.i18n import _
+from devreg.listing import list_page
 from devreg.orgs import bp
 from devreg.orgs.forms import OrganisationForm
-from devreg.orgs.queries import all_organisations, get_organisation_or_404
+from devreg.orgs.lists import ORGANISATION_LIST
+from devreg.orgs.models import Organisation
+from devreg.orgs.queries import get_organisation_or_404
 from devreg.orgs.services import (
     OrganisationData,
     create_organisation,
@@ -32,7 +36,8 @@ def _data(form: OrganisationForm) -> OrganisationData:
 @bp.route("/")
 @requires("orgs.manage")
 def org_list():
-    return render_template("orgs/list.html", organisations=all_organisations())
+    page = list_page(select(Organisation), ORGANISATION_LIST)
+    return render_template("orgs/list.html", organisations=page.items, page=page)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from devreg.errors import DomainError
 from devreg.extensions import db
 from devreg.forms import BaseForm
 from devreg.i18n import _
+from devreg.listing import list_page
 from devreg.orgs.queries import organisation_choices
 from devreg.permissions import authorize, can, requires
 from devreg.production import bp
@@ -22,6 +23,7 @@ from devreg.production.forms import (
     ScopeDecisionForm,
     SiteForm,
 )
+from devreg.production.lists import LICENCE_LIST, SCOPE_CHANGE_LIST
 from devreg.production.models import NoCommissionEntry
 from devreg.production.queries import (
     get_licence_or_404,
@@ -65,8 +67,8 @@ def _data(form: LicenceForm) -> LicenceData:
 @bp.route("/licences")
 @login_required
 def licence_list():
-    licences = db.session.scalars(licences_visible_to(current_user)).all()
-    return render_template("production/licence_list.html", licences=licences)
+    page = list_page(licences_visible_to(current_user), LICENCE_LIST)
+    return render_template("production/licence_list.html", licences=page.items, page=page)
 
 
 @bp.route("/licences/new", methods=["GET", "POST"])
@@ -185,8 +187,8 @@ def scope_change_request(licence_id: int):
 @bp.route("/scope-changes")
 @login_required
 def scope_change_list():
-    requests = db.session.scalars(scope_requests_visible_to(current_user)).all()
-    return render_template("production/scope_change_list.html", requests=requests)
+    page = list_page(scope_requests_visible_to(current_user), SCOPE_CHANGE_LIST)
+    return render_template("production/scope_change_list.html", requests=page.items, page=page)
 
 
 @bp.route("/scope-changes/<int:request_id>/decide", methods=["POST"])

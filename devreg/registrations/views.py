@@ -15,6 +15,7 @@ from devreg.reference.queries import category_choices
 from devreg.registrations import bp, files
 from devreg.registrations import services as svc
 from devreg.registrations.clock_pages import clocks_for
+from devreg.registrations.device_lists import DEVICE_LIST
 from devreg.registrations.forms import DeviceForm, InitialApplicationForm
 from devreg.registrations.kinds import ApplicationKind
 from devreg.registrations.lists import ROW_LOADING, application_list_spec
@@ -41,8 +42,8 @@ def _device_data(form: DeviceForm) -> svc.DeviceData:
 @login_required
 def device_list():
     authorize(current_user, "registrations.manage_devices")
-    devices = db.session.scalars(devices_visible_to(current_user)).all()
-    return render_template("registrations/device_list.html", devices=devices)
+    page = list_page(devices_visible_to(current_user), DEVICE_LIST)
+    return render_template("registrations/device_list.html", devices=page.items, page=page)
 
 
 @bp.route("/devices/new", methods=["GET", "POST"])

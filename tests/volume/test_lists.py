@@ -206,3 +206,40 @@ def test_landing_and_login_pages_link_to_registry_and_verification(app, demo):
         assert 'href="/registry"' in page and 'href="/verify"' in page, path
     lookup = client.get("/verify?number=abc")
     assert lookup.status_code == 302 and lookup.headers["Location"].endswith("/verify/abc")
+
+
+def test_every_other_list_pages_and_filters(app, volume):
+    from devreg.arrangements.models import Arrangement
+    from devreg.auth.models import User
+    from devreg.orgs.models import Organisation
+    from devreg.production.models import ProductionLicence
+
+    def count(model, *where):  # type: ignore[no-untyped-def]
+        return db.session.scalar(select(func.count(model.id)).where(*where))
+
+    admin = _client(app, "admin")
+    cases = [
+        (admin, "/admin/organisations/?kind=regulator",
+         count(Organisation, Organisation.is_regulator.is_(True))),
+        (admin, "/admin/users?role=reviewer", count(User, User.role == "reviewer")),
+        (admin, "/production/licences?province=13",
+         count(ProductionLicence, ProductionLicence.province_code == "13")),
+        (admin, "/certificates?status=revoked",
+         count(Certificate, Certificate.status == "revoked")),
+    ]
+    reviewer = _client(app, "reviewer")
+    touches_13 = ((Arrangement.holder_province_code == "13")
+                  | (Arrangement.site_province_code == "13"))
+    cases += [
+        (reviewer, "/arrangements?state=active",
+         count(Arrangement, Arrangement.state == "active", touches_13)),
+        (reviewer, "/supervision?state=active",
+         count(Arrangement, Arrangement.state == "active", touches_13)),
+    ]
+    for client, path, expected in cases:
+        page = client.get(path).get_data(as_text=True)
+        assert _total(page)[2] == expected, path
+    holder = _client(app, "holder")
+    devices = holder.get("/devices?q=B0000").get_data(as_text=True)
+    assert _total(devices)[2] >= 1 and "B0000" in devices
+    assert "None." in holder.get("/production/scope-changes?state=pending").get_data(as_text=True)
