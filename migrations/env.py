@@ -23,6 +23,11 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """The PostgreSQL-only trigram indexes (ix_trgm_*) live in the migrations, not the models."""
+    return not (type_ == "index" and name and name.startswith("ix_trgm_"))
+
+
 def get_engine():
     return current_app.extensions['migrate'].db.engine
 
@@ -91,6 +96,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -44,11 +44,12 @@ class Certificate(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: e.g. 冀械注准20262070001; kept on renewal
     number: Mapped[str] = mapped_column(String(40), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default=CertificateStatus.VALID.value)
+    status: Mapped[str] = mapped_column(String(20), default=CertificateStatus.VALID.value,
+                                        index=True)
     version: Mapped[int] = mapped_column(default=1)
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
     holder_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
     #: the initial application; later applications point here through certificate_id.
     #: Always set by issue_certificate; nullable (and use_alter) because the two tables point
     #: at each other, so a restore inserts certificates first and fills this in afterwards.
@@ -57,7 +58,7 @@ class Certificate(TimestampMixin, db.Model):
     first_year: Mapped[int] = mapped_column()
     serial: Mapped[int] = mapped_column()
     category_code: Mapped[str] = mapped_column(ForeignKey("catalogue_categories.code"))
-    approved_on: Mapped[date] = mapped_column()
+    approved_on: Mapped[date] = mapped_column(index=True)
     #: the current (latest) validity period, copied from ``periods`` for lists and the sweep
     valid_from: Mapped[date] = mapped_column()
     #: the last valid day of the latest period

@@ -45,11 +45,11 @@ class ProductionLicence(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     #: the issuing province: the province where the licence's production sites are (Order 53
     #: Art 4, 18), which need not be the company's registered province; the number's
     #: abbreviation must be this province's
-    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
     #: first day of the current validity period (moved by a renewal, Order 53 Art 17); None for
     #: licences recorded before renewals were tracked
     valid_from: Mapped[date | None] = mapped_column()

@@ -148,7 +148,7 @@ class Application(TimestampMixin, db.Model):
     #: the time limits (working days) of the province when accepted, kept for this application
     time_limits: Mapped[dict[str, int] | None] = mapped_column(JSON)
 
-    assigned_reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigned_reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     review_started_on: Mapped[date | None] = mapped_column()
     supplement_requested_on: Mapped[date | None] = mapped_column()
     supplement_items: Mapped[str | None] = mapped_column(Text)

@@ -79,3 +79,4 @@ def test_statements_per_page_do_not_grow_with_the_data(app, full_demo):
     large = _measure(app, pages)
     grown = {page: (small[page], large[page]) for page in pages if large[page] > small[page]}
     assert not grown, f"statements grew with the data (small, large): {grown}"
+
