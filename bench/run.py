@@ -242,7 +242,8 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="devreg-bench-"))
     database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-" + os.urandom(8).hex(),
-           "UPLOAD_FOLDER": str(workdir / "uploads"), "DEVREG_ENV": "production"}
+           "UPLOAD_FOLDER": str(workdir / "uploads"), "DEVREG_ENV": "production",
+           "AUDIT_KEY": os.environ.get("AUDIT_KEY") or "bench-audit-" + os.urandom(8).hex()}
     started = time.monotonic()
     values = prepare(args, env)
     print(f"data ready in {time.monotonic() - started:.0f} s ({database_url.split('@')[-1]})")

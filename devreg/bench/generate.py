@@ -19,9 +19,16 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 
 from devreg.arrangements.models import Arrangement
-from devreg.audit.models import GENESIS_HASH, AuditEvent, chain_hash, event_content
+from devreg.audit.models import (
+    GENESIS_HASH,
+    KEYED,
+    AuditEvent,
+    audit_key,
+    chain_hash,
+    event_content,
+)
 from devreg.auth.models import User
-from devreg.certificates.models import Certificate, NumberCounter
+from devreg.certificates.models import Certificate, NumberCounter, ValidityPeriod
 from devreg.certificates.numbers import format_certificate_number, numbering_code
 from devreg.clock import china_today
 from devreg.extensions import db
@@ -252,6 +259,13 @@ def generate(*, applications: int, organisations: int, audit_events: int, seed: 
         _write(Certificate.__table__, certificate_rows[start:start + BATCH])
         tick("certificates", min(BATCH, len(certificate_rows) - start), len(certificate_rows))
     counts.certificates = len(certificate_rows)
+    # each certificate's first validity period (Order 47 Art 84), as issue_certificate makes it
+    for start in range(0, len(certificate_rows), BATCH):
+        _write(ValidityPeriod.__table__, [
+            {"certificate_id": c["id"], "kind": "issued", "starts_on": c["valid_from"],
+             "ends_on": c["valid_until"], "approved_on": c["approved_on"],
+             "application_id": c["application_id"]}
+            for c in certificate_rows[start:start + BATCH]])
     # the approved application points at its certificate, as ``decide`` leaves it
     db.session.execute(text(
         "UPDATE applications SET certificate_id = (SELECT c.id FROM certificates c "
@@ -295,6 +309,8 @@ def generate(*, applications: int, organisations: int, audit_events: int, seed: 
     prev = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) \
         or GENESIS_HASH
 
+    key = audit_key()
+
     def audit_rows() -> Iterator[dict[str, Any]]:
         nonlocal prev
         for k in range(audit_events):
@@ -304,8 +320,10 @@ def generate(*, applications: int, organisations: int, audit_events: int, seed: 
                       "subject_id": first_application + k % max(applications, 1),
                       "action": "update", "before": {"state": "draft"},
                       "after": {"state": "submitted"}}
-            digest = chain_hash(event_content(created_at=created_at, **fields), prev)
-            yield {"created_at": created_at, "prev_hash": prev, "hash": digest, **fields}
+            # the audit module's own chaining (keyed under AUDIT_KEY), so `audit verify` passes
+            digest = chain_hash(event_content(created_at=created_at, **fields), prev, key=key)
+            yield {"created_at": created_at, "prev_hash": prev, "hash": digest,
+                   "chain_version": KEYED, **fields}
             prev = digest
 
     counts.audit_events = _batched(audit_rows(), AuditEvent.__table__,
@@ -321,6 +339,11 @@ def _certificate(cid: int, application: dict[str, Any], category: str,
     valid_until = approved + timedelta(days=5 * 365 - 1)
     if status == "expired":
         valid_until = min(valid_until, china_today() - timedelta(days=rng.randint(1, 300)))
+        if valid_until <= approved:  # approved too recently to have expired
+            status, valid_until = "valid", approved + timedelta(days=5 * 365 - 1)
+    ended_on = None
+    if status in ("cancelled", "revoked"):
+        ended_on = min(approved + timedelta(days=rng.randint(30, 900)), china_today())
     code = numbering_code(category, is_ivd_reagent=False)
     province = application["province_code"]
     return {
@@ -330,7 +353,7 @@ def _certificate(cid: int, application: dict[str, Any], category: str,
         "holder_org_id": application["holder_org_id"], "province_code": province,
         "application_id": application["id"], "first_year": approved.year, "serial": serial,
         "category_code": category, "approved_on": approved, "valid_from": approved,
-        "valid_until": valid_until,
+        "valid_until": valid_until, "ended_on": ended_on,
         "holder_name": f"测试医疗器械有限公司{application['holder_org_id']}",
         "holder_address": "测试路 1 号", "production_address": "生产路 1 号",
         "device_name": f"{rng.choice(PRODUCTS)} C{cid:06d}", "model_spec": "型号 A1",
@@ -344,7 +367,7 @@ def _reset_sequences() -> None:
     if db.engine.dialect.name != "postgresql":
         return
     for model in (Organisation, ProductionLicence, ProductionSite, Device, Application,
-                  Certificate, Arrangement, AuditEvent, NumberCounter):
+                  Certificate, ValidityPeriod, Arrangement, AuditEvent, NumberCounter):
         table = model.__tablename__
         # our own table names, not input
         statement = (f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608  # nosec B608
