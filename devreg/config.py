@@ -62,6 +62,12 @@ class Defaults:
     #: counts per code as well. Choose once at go-live: switching mid-year can repeat a number,
     #: which the unique index then refuses
     CERTIFICATE_SERIAL_SCOPE = "authority_year"
+    # "due soon": at most this share of the stage's limit left, never under the minimum
+    # (interpretation, docs/rules.md §13; the statute names no warning threshold)
+    DUE_SOON_SHARE = 0.2
+    DUE_SOON_MIN_WORKING_DAYS = 1
+    # the idle-timeout hook rewrites last_seen (and so the session cookie) at most this often
+    LAST_SEEN_RESOLUTION_SECONDS = 60
     #: Order 47 Art 79 ¶3: a change filing is due within 30 days of the change
     CHANGE_FILING_DAYS = 30
     #: "calendar" (the stricter reading, default) or "working" (Art 99 reads limits as working

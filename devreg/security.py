@@ -80,6 +80,8 @@ def init_security(app: Flask) -> None:
                                     if request.method == "GET" else None))
         # written at most once a minute: the session cookie is re-signed and re-sent only then
         # (SESSION_REFRESH_EACH_REQUEST is off), not on every request
-        if not isinstance(last_seen, int) or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
+        resolution = current_app.config.get("LAST_SEEN_RESOLUTION_SECONDS",
+                                            LAST_SEEN_RESOLUTION_SECONDS)
+        if not isinstance(last_seen, int) or now - last_seen >= resolution:
             session["last_seen"] = now
         return None

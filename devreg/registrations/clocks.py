@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app, has_app_context
+
 from devreg.registrations.models import Application, ClockPause, PauseReason
 from devreg.registrations.states import ApplicationState
 from devreg.workdays.calendar import WorkdayCalendar
@@ -34,8 +36,13 @@ OBJECTION_WORKING_DAYS = 15
 
 
 def due_soon_threshold(limit: int) -> int:
-    """Working days left at or under which a running clock is "due soon"."""
-    return max(DUE_SOON_MIN_WORKING_DAYS, int(limit * DUE_SOON_SHARE))
+    """Working days left at or under which a running clock is "due soon" (the settings
+    DUE_SOON_SHARE and DUE_SOON_MIN_WORKING_DAYS; these defaults outside an app)."""
+    share, minimum = DUE_SOON_SHARE, DUE_SOON_MIN_WORKING_DAYS
+    if has_app_context():
+        share = current_app.config.get("DUE_SOON_SHARE", share)
+        minimum = current_app.config.get("DUE_SOON_MIN_WORKING_DAYS", minimum)
+    return max(minimum, int(limit * share))
 
 
 @dataclass(frozen=True)
