@@ -55,6 +55,8 @@ CERTIFICATE_STATUSES = [("valid", 0.85), ("cancelled", 0.05), ("revoked", 0.03),
 PRODUCTS = ["一次性使用无菌注射器", "医用外科口罩", "电子血压计", "医用超声耦合剂", "輸液器",
             "血糖仪", "医用冷敷贴", "体温计", "牙科种植体", "医用敷料", "雾化器", "心电电极"]
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+OPEN_OR_DRAFT = {"draft", "submitted", "correction_requested", "accepted", "in_review",
+                 "supplement_requested", "review_done"}
 #: every row of a bulk insert carries the same keys
 _APPLICATION_COLUMNS = [c.name for c in Application.__table__.columns]
 
@@ -196,12 +198,24 @@ def generate(*, applications: int, organisations: int, audit_events: int, seed: 
     limits = {"acceptance": 5, "technical_review": 60, "supplement_review": 60,
               "qms_verification": 30, "decision": 20, "certificate_issue": 10}
 
+    open_devices: set[int] = set()
+
     def application_rows() -> Iterator[dict[str, Any]]:
         for i in range(applications):
             app_id = first_application + i
             device_index = i if i < big_share else rng.randrange(device_count)
-            holder, province, category = device_holder[device_index]
             state = _weighted(rng, STATES)
+            if state in OPEN_OR_DRAFT:
+                # one open application of a kind per device (the database enforces it)
+                for _try in range(20):
+                    if device_index not in open_devices:
+                        break
+                    device_index = rng.randrange(device_count)
+                else:
+                    state = "withdrawn"
+                if state in OPEN_OR_DRAFT:
+                    open_devices.add(device_index)
+            holder, province, category = device_holder[device_index]
             is_open = state in {"submitted", "correction_requested", "accepted", "in_review",
                                 "supplement_requested", "review_done"}
             age = rng.randint(1, 80) if is_open else rng.randint(60, 2000)
@@ -286,10 +300,13 @@ def generate(*, applications: int, organisations: int, audit_events: int, seed: 
     first_arrangement = _next_id(Arrangement)
 
     def arrangement_rows() -> Iterator[dict[str, Any]]:
+        pairs: set[tuple[int, int]] = set()  # one arrangement per device and site
         for k in range(arrangement_count):
-            device_index = rng.randrange(device_count)
+            device_index, maker_k = rng.randrange(device_count), rng.randrange(len(makers))
+            while (device_index, maker_k) in pairs:
+                device_index, maker_k = rng.randrange(device_count), rng.randrange(len(makers))
+            pairs.add((device_index, maker_k))
             holder, province, _category = device_holder[device_index]
-            maker_k = rng.randrange(len(makers))
             maker = makers[maker_k]
             yield {"id": first_arrangement + k,
                    "state": rng.choice(["active", "active", "active", "confirmed", "proposed",
