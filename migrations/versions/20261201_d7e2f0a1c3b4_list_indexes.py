@@ -1,7 +1,7 @@
 """list indexes: the filters of every list, and trigram indexes for the registry's search
 
 Revision ID: d7e2f0a1c3b4
-Revises: eba17cdc57f5
+Revises: 63bc34a2c13f
 Create Date: 2026-12-01 22:40:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd7e2f0a1c3b4'
-down_revision = 'eba17cdc57f5'
+down_revision = '63bc34a2c13f'
 branch_labels = None
 depends_on = None
 
