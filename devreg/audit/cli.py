@@ -27,8 +27,10 @@ def verify_command(checkpoint_file: str | None) -> None:
                                              else None)
     if not problems:
         legacy = f" ({report.legacy} legacy SHA-256 events)" if report.legacy else ""
-        click.echo(f"OK: {report.events} events, chain intact{legacy}; "
-                   f"{report.checkpoints} checkpoints match; audited rows match the trail")
+        matched = ("1 checkpoint matches" if report.checkpoints == 1
+                   else f"{report.checkpoints} checkpoints match")
+        click.echo(f"OK: {report.events} events, chain intact{legacy}; {matched}; "
+                   "audited rows match the trail")
         return
     for line in problems:
         click.echo(line)
