@@ -5,4 +5,5 @@ from devreg.arrangements import signed as arrangements_signed  # noqa: F401
 from devreg.certificates import signed as certificates_signed  # noqa: F401
 from devreg.production import signed as production_signed  # noqa: F401
 from devreg.registrations import signed as registrations_signed  # noqa: F401
+from devreg.reports import signed as reports_signed  # noqa: F401
 from devreg.review import signed as review_signed  # noqa: F401

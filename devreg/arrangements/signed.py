@@ -35,4 +35,6 @@ def _suspension_or_lift(arrangement: Arrangement,
         return None
     action = actions[position]
     flag = "suspend" if action.kind == "suspension" else "lift"
-    return {"arrangement": arrangement.id, flag: True, "reason": action.findings}
+    # Order 53 Art 56-59: the order names the part (holder or factory) it concerns
+    return {"arrangement": arrangement.id, flag: True, "reason": action.findings,
+            "part": action.part}

@@ -55,3 +55,10 @@ def _submission(application: Application, signature: Signature) -> dict[str, Any
     if signature.meaning == "supplement_submitted":
         content["answer"] = application.supplement_answer
     return content
+
+
+@content_of_record(Application, "objection_filed")
+def _objection(application: Application, signature: Signature) -> dict[str, Any]:
+    # Order 47 Art 57: the holder's objection to the review opinion it answers
+    return {"application": application.id, "kind": application.kind,
+            "opinion_on": str(application.opinion_on), "objection": application.objection_text}

@@ -19,6 +19,9 @@ from devreg.registrations import files
 from devreg.reports.models import SelfInspectionReport
 from devreg.signatures.services import sign
 
+#: what the filer declares by signing (Order 53 Art 45: the yearly self-inspection report)
+DECLARATION = "自查报告内容真实、准确、完整"
+
 
 def file_self_inspection(*, actor: User, year: int, filename: str | None,
                          stream: IO[bytes] | None, declaration: bool, password: str,
@@ -58,5 +61,5 @@ def file_self_inspection(*, actor: User, year: int, filename: str | None,
     sign(report, signer=actor, password=password, meaning="declared",
          content={"organisation": actor.organisation_id, "year": year,
                   "sha256": stored.sha256,
-                  "declaration": "自查报告内容真实、准确、完整"})
+                  "declaration": DECLARATION})
     return report

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from devreg.registrations.models import Application
+from sqlalchemy import select
+
+from devreg.extensions import db
+from devreg.registrations.models import Application, ClockExtension, ClockPause
 from devreg.registrations.signed import submission_reference
 from devreg.signatures.models import Signature
 from devreg.signatures.records import content_of_record, stored
@@ -62,3 +65,35 @@ def _opinion(application: Application, signature: Signature) -> dict[str, Any]:
 def _decision(application: Application, signature: Signature) -> dict[str, Any]:
     return {**_base(application, signature), "approve": signature.meaning == "approved",
             "reasons": application.decision_reasons or ""}
+
+
+def _signed_row(model: type, application: Application, signature: Signature) -> Any:
+    """The pause or extension row the signature was given for, if it is still this file's."""
+    row = db.session.scalar(select(model).where(model.signature_id == signature.id))
+    return row if row is not None and row.application_id == application.id else None
+
+
+@content_of_record(Application, "clock_paused")
+def _paused(application: Application, signature: Signature) -> dict[str, Any] | None:
+    # Order 47 Art 98: the written notice of a pause names its reason
+    pause = _signed_row(ClockPause, application, signature)
+    if pause is None:
+        return None
+    return {**_base(application, signature), "reason": pause.reason, "notice": pause.notice,
+            "on": pause.started_on.isoformat()}
+
+
+@content_of_record(Application, "clock_extended")
+def _extended(application: Application, signature: Signature) -> dict[str, Any] | None:
+    # Order 47 Art 96: the extension, its length and its written reason
+    extension = _signed_row(ClockExtension, application, signature)
+    if extension is None:
+        return None
+    return {**_base(application, signature), "stage": extension.stage,
+            "working_days": extension.working_days, "reason": extension.reason}
+
+
+@content_of_record(Application, "objection_resolved")
+def _objection_resolved(application: Application, signature: Signature) -> dict[str, Any]:
+    return {**_base(application, signature), "outcome": application.objection_outcome,
+            "answer": application.objection_outcome_text}

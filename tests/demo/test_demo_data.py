@@ -305,3 +305,19 @@ def test_the_demo_shows_a_pause_an_extension_a_termination_to_decide_and_a_withd
     withdrawn = by_device("医用隔离眼罩", HEBEI)
     assert withdrawn.state == "withdrawn" and withdrawn.opinion == "approve"
     assert withdrawn.withdrawal_reason
+
+
+def test_every_demo_signature_checks_valid_against_its_record(app):
+    """Every kind of signature the demo makes (decisions, clock pauses and extensions,
+    objections, declarations) has a content of record, and each matches its record: none is
+    shown as unchecked or changed."""
+    from devreg.signatures.records import VALID, check
+
+    load()
+    signatures = list(db.session.scalars(select(Signature)))
+    results = {(s.subject_type, s.meaning, check(s).status) for s in signatures}
+    meanings = {meaning for _type, meaning, _status in results}
+    assert {"clock_paused", "clock_extended"} <= meanings
+    assert {r for r in results if r[2] != VALID} == set()
+    result = app.test_cli_runner().invoke(args=["signatures", "verify"])
+    assert result.exit_code == 0, result.output
