@@ -45,7 +45,9 @@ from devreg.storage import storage
 FORMAT_VERSION = 2
 #: calendar_version holds a cache token, not data: the migrated database has its own fresh one
 SKIPPED_TABLES = {"alembic_version", "calendar_version"}
-REFERENCE_TABLES = {"provinces", "catalogue_categories"}  # the migrations load them
+# the migrations load them (calendar_version: the calendar cache token); restore takes the
+# backup's rows instead
+REFERENCE_TABLES = {"provinces", "catalogue_categories", "calendar_version"}
 MANIFEST = "manifest.json"
 TABLES_DIR = "tables"
 UPLOADS_DIR = "uploads"

@@ -23,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(translate_group)
     app.cli.add_command(sweep_command)
+    app.cli.add_command(no_commission_list_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -121,6 +122,18 @@ def translate_update() -> None:
 def translate_compile() -> None:
     """Compile the catalogues to .mo files."""
     _pybabel("compile", "-d", str(PACKAGE / "translations"))
+
+
+@click.command("no-commission-list")
+def no_commission_list_command() -> None:
+    """Load the published 2022 No. 17 list of devices that may not be commissioned."""
+    from devreg.audit.services import acting_as
+    from devreg.production.services import load_no_commission_list
+
+    with acting_as(None, "no-commission-list"):
+        added = load_no_commission_list()
+    db.session.commit()
+    click.echo(f"2022 No. 17 list: {added} entries added.")
 
 
 @click.command("sweep")

@@ -123,15 +123,10 @@ def _licences(orgs: dict[str, Organisation]) -> None:
 
 
 def _no_commission_list() -> None:
-    """The 2022 No. 17 list (also loaded by its migration), each entry found by its code."""
-    from devreg.production.models import NoCommissionEntry
-    from devreg.production.no_commission import NO_COMMISSION_LIST
+    """The 2022 No. 17 list, loaded as `flask no-commission-list` does."""
+    from devreg.production.services import load_no_commission_list
 
-    known = set(db.session.scalars(select(NoCommissionEntry.code)))
-    for code, name, keyword in NO_COMMISSION_LIST:
-        if code not in known:
-            db.session.add(NoCommissionEntry(code=code, name=name, keyword=keyword))
-    db.session.flush()
+    load_no_commission_list()
 
 
 DemoStep = Callable[[dict[str, Organisation], dict[str, User]], None]

@@ -266,6 +266,19 @@ def add_no_commission_entry(*, actor: User, code: str, name: str,
     return entry
 
 
+def load_no_commission_list() -> int:
+    """Add the entries of the published 2022 No. 17 list that are not on the list yet (by code);
+    through the ORM, so the audit trail records each one. Returns how many were added."""
+    from devreg.production.no_commission import NO_COMMISSION_LIST
+
+    known = set(db.session.scalars(select(NoCommissionEntry.code)))
+    added = [NoCommissionEntry(code=code, name=name, keyword=keyword)
+             for code, name, keyword in NO_COMMISSION_LIST if code not in known]
+    db.session.add_all(added)
+    db.session.flush()
+    return len(added)
+
+
 def remove_no_commission_entry(entry: NoCommissionEntry, *, actor: User) -> None:
     authorize(actor, "production.manage_licences")
     db.session.delete(entry)

@@ -5,27 +5,10 @@ Revises: 0a6c3330ec31
 Create Date: 2026-12-01 21:51:15.275044
 
 """
-from datetime import datetime, timezone
 
 from alembic import op
 import sqlalchemy as sa
 
-# NMPA 2022 No. 17 (禁止委托生产医疗器械目录): code, name as printed, keyword; a copy of
-# devreg/production/no_commission.py (migrations stay free of application imports)
-NO_COMMISSION_LIST = (
-    ("12-01-01", "植入式心脏起搏器", "心脏起搏器"),
-    ("12-04-01", "植入式心脏收缩力调节器", "心脏收缩力调节器"),
-    ("12-04-02", "植入式循环辅助设备", "循环辅助"),
-    ("13-06-04", "硬脑（脊）膜补片（不含动物源性材料的产品除外）", "膜补片"),
-    ("13-06-06", "颅内支架系统", "颅内支架"),
-    ("13-06-11", "颅内动脉瘤血流导向装置", "血流导向"),
-    ("13-07", "心血管植入物（外周血管支架、腔静脉滤器、心血管栓塞器械除外）", "心血管植入物"),
-    ("13-09-01", "整形填充材料", "填充材料"),
-    ("13-09-02", "整形用注射填充物", "注射填充"),
-    ("13-09-03", "乳房植入物", "乳房植入"),
-    ("13-10", "组织工程支架材料（不含同种异体或者动物源性材料的产品除外）", "组织工程支架"),
-    ("14-08-02", "可吸收外科防粘连敷料（不含动物源性材料的产品除外）", "防粘连"),
-)
 # the earlier clause codes that the 2022 No. 20 checklist splits or drops
 CLAUSE_MAP = {"scope_term": ["product_scope", "term_termination"], "qms": [], "premises": []}
 
@@ -55,13 +38,8 @@ def upgrade():
         batch_op.add_column(sa.Column('commission_until', sa.Date(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_arrangements_commission_file_id_arrangement_files'), 'arrangement_files', ['commission_file_id'], ['id'])
 
-    now = datetime.now(timezone.utc)
-    entries = sa.table('no_commission_entries', sa.column('code', sa.String),
-                       sa.column('name', sa.String), sa.column('keyword', sa.String),
-                       sa.column('created_at', sa.DateTime(timezone=True)),
-                       sa.column('updated_at', sa.DateTime(timezone=True)))
-    op.bulk_insert(entries, [{"code": c, "name": n, "keyword": k, "created_at": now,
-                              "updated_at": now} for c, n, k in NO_COMMISSION_LIST])
+    # the 2022 No. 17 entries are loaded through the application (`flask --app devreg
+    # no-commission-list`), so the audit trail records their creation
     # ticked clause headings move to the 2022 No. 20 checklist's codes
     arrangements = sa.table('arrangements', sa.column('id', sa.Integer),
                             sa.column('clauses', sa.JSON))

@@ -162,3 +162,17 @@ def test_administrators_maintain_the_list_and_everyone_signed_in_reads_it(world:
     db.session.expire_all()
     assert db.session.scalar(select(NoCommissionEntry).where(
         NoCommissionEntry.id == entry_id)) is None
+
+
+def test_the_no_commission_list_is_loaded_through_the_trail_once(app):
+    """The migration used to insert the 2022 No. 17 entries behind the audit trail, so `audit
+    verify` failed on every fresh database; the command loads them as audited records."""
+    runner = app.test_cli_runner()
+    assert count(NoCommissionEntry) == 0  # the schema loads no entries of its own
+    first = runner.invoke(args=["no-commission-list"])
+    assert first.exit_code == 0 and f"{len(NO_COMMISSION_LIST)} entries added" in first.output
+    again = runner.invoke(args=["no-commission-list"])
+    assert "0 entries added" in again.output
+    assert count(NoCommissionEntry) == len(NO_COMMISSION_LIST)
+    verify = runner.invoke(args=["audit", "verify"])
+    assert verify.exit_code == 0, verify.output
