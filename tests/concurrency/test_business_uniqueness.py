@@ -131,10 +131,15 @@ def test_parallel_proposals_for_one_device_and_site_leave_one_live(app, accounts
     with acting_as(None, "test"):
         site = add_site(licence, SITE)
     db.session.commit()
+    from devreg.arrangements.services import agreement_limit
+
+    # both agreements, each running to the last day the licence and certificate allow
+    until = agreement_limit(db.session.get(filing.Device, device_id), site)[0].isoformat()
     results = _parallel_posts(app, "holder@demo.devreg", "/arrangements/new", {
         "device_id": str(device_id), "site_id": str(site.id), "planned_start": "2026-04-01",
-        "clauses": list(CLAUSES), "agreement": (PDF, "质量协议.pdf")},
-        token_from="/arrangements/new")
+        "clauses": list(CLAUSES), "agreement": (PDF, "质量协议.pdf"),
+        "commission_agreement": (PDF, "委托协议.pdf"), "agreement_until": until,
+        "commission_until": until}, token_from="/arrangements/new")
     _one_saved_rest_refused(results, "This device already has an arrangement with this site.")
     assert db.session.scalar(select(func.count()).select_from(Arrangement).where(
         Arrangement.device_id == device_id, Arrangement.site_id == site.id)) == 1
