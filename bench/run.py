@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import re
 import signal
 import socket
@@ -241,9 +242,13 @@ def main() -> None:
         args.organisations = 200
     workdir = Path(tempfile.mkdtemp(prefix="devreg-bench-"))
     database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-" + os.urandom(8).hex(),
+    # production settings, as a deployment has them: strong keys, a public origin, and shared
+    # rate limits in Redis when it answers (memory limits are allowed only for this one host)
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_urlsafe(32),
            "UPLOAD_FOLDER": str(workdir / "uploads"), "DEVREG_ENV": "production",
-           "AUDIT_KEY": os.environ.get("AUDIT_KEY") or "bench-audit-" + os.urandom(8).hex()}
+           "AUDIT_KEY": os.environ.get("AUDIT_KEY") or secrets.token_urlsafe(32),
+           "PUBLIC_URL": os.environ.get("PUBLIC_URL") or "http://127.0.0.1",
+           "RATELIMIT_ALLOW_MEMORY": "1"}
     started = time.monotonic()
     values = prepare(args, env)
     print(f"data ready in {time.monotonic() - started:.0f} s ({database_url.split('@')[-1]})")

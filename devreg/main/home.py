@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from devreg.arrangements.queries import cross_regional_matrix, devices_without_active_site_query
 from devreg.auth.models import User
@@ -17,6 +17,7 @@ from devreg.certificates.queries import certificates_visible_to
 from devreg.certificates.services import RENEWAL_LEAD, renewal_deadline
 from devreg.clock import china_today
 from devreg.extensions import db
+from devreg.listing import count_together
 from devreg.orgs.models import Organisation
 from devreg.production.models import ProductionLicence
 from devreg.production.queries import licences_visible_to
@@ -30,9 +31,7 @@ from devreg.registrations.queries import applications_visible_to
 from devreg.registrations.states import OPEN_STATES, ApplicationState
 from devreg.review.queries import (
     QUEUES,
-    count_where,
     overdue_condition,
-    queue_counts,
     queue_query,
     queue_rows,
     user_queues,
@@ -53,19 +52,21 @@ def home_context(user: User) -> dict[str, Any]:
     filtered list: a constant number of statements whatever the data size."""
     context: dict[str, Any] = {"top": HOME_TOP}
     today = china_today()
+    # every tile's count in one statement; each section adds the queries it counts
+    counted: dict[str, Select] = {}  # type: ignore[type-arg]
     if user.role in (Role.MANUFACTURER, Role.HOLDER, Role.REVIEWER):
         licences = licences_visible_to(user)
-        context["licence_count"] = _count(licences)
+        counted["licence_count"] = licences
         context["licences"] = db.session.scalars(licences.limit(HOME_TOP)).all()
     if user.role == Role.HOLDER:
-        context.update(_holder(user, today))
+        context.update(_holder(user, today, counted))
         context["devices_without_site"] = db.session.scalars(
             devices_without_active_site_query(user.organisation_id)
             .order_by(Device.name).limit(HOME_TOP)).all()
     if user.role == Role.MANUFACTURER:
         # the certificates of the products it makes for holders (through their arrangements)
         certificates = certificates_visible_to(user)
-        context["certificate_count"] = _count(certificates)
+        counted["certificate_count"] = certificates
         context["certificates"] = db.session.scalars(certificates.limit(HOME_TOP)).all()
     if user.role in (Role.MANUFACTURER, Role.HOLDER) and user.organisation_id:
         context["self_inspection_due"] = _self_inspection_due(user, today)
@@ -79,28 +80,33 @@ def home_context(user: User) -> dict[str, Any]:
         context["review_dues"] = review_dues(live_commissioned(
             arrangements_visible_to(user), limit=HOME_TOP))
     if user.role == Role.REVIEWER:
-        context.update(_reviewer(user, today))
+        context.update(_reviewer(user, today, counted))
         from devreg.reports.queries import late_count
 
         context["self_inspection_late"] = late_count(user.jurisdiction, today)
         context["matrix"] = cross_regional_matrix()
         context["provinces"] = all_provinces()
     if user.role == Role.ADMIN:
-        context["counts"] = {
-            "organisations": db.session.scalar(select(func.count(Organisation.id))),
-            "users": db.session.scalar(select(func.count(User.id))),
-            "licences": db.session.scalar(select(func.count(ProductionLicence.id))),
-            "open_applications": db.session.scalar(select(func.count(Application.id)).where(
-                Application.state.in_([s.value for s in OPEN_STATES]))),
-            "valid_certificates": db.session.scalar(select(func.count(Certificate.id)).where(
-                Certificate.status == CertificateStatus.VALID.value)),
-        }
+        counted.update({
+            "admin:organisations": select(Organisation.id),
+            "admin:users": select(User.id),
+            "admin:licences": select(ProductionLicence.id),
+            "admin:open_applications": select(Application.id).where(
+                Application.state.in_([s.value for s in OPEN_STATES])),
+            "admin:valid_certificates": select(Certificate.id).where(
+                Certificate.status == CertificateStatus.VALID.value),
+        })
+    counts = count_together(counted)
+    # plain keys are the template's counts; "admin:" and "<queue>:" keys are grouped below
+    context.update({key: value for key, value in counts.items() if ":" not in key})
+    if user.role == Role.ADMIN:
+        context["counts"] = {key.removeprefix("admin:"): value for key, value in counts.items()
+                             if key.startswith("admin:")}
+    if user.role == Role.REVIEWER:
+        for queue in context["queues"]:
+            queue.fill(counts)
+        context["overdue_count"] = sum(q.overdue for q in context["queues"])
     return context
-
-
-def _count(query: Select) -> int:  # type: ignore[type-arg]
-    return db.session.scalar(select(func.count()).select_from(
-        query.order_by(None).subquery())) or 0
 
 
 # --- reports (Order 53 Art 45) ----------------------------------------------------------------
@@ -137,23 +143,33 @@ class CertificateRow:
     renewal_applied: bool  # an open renewal application exists
 
 
-def _holder(user: User, today: date) -> dict[str, Any]:
+def _holder(user: User, today: date,
+            counted: dict[str, Select]) -> dict[str, Any]:  # type: ignore[type-arg]
     org_id = user.organisation_id
     open_query = applications_visible_to(user).where(Application.state.in_(_OPEN_FOR_HOLDER))
     turn_query = applications_visible_to(user).where(
         Application.state.in_([s.value for s in HOLDER_TURN]))
-    rows = clocks_for(db.session.scalars(open_query.options(*ROW_LOADING).order_by(None)
-                                         .order_by(*due_order()).limit(HOME_TOP)).all(), today)
-    turn = clocks_for(db.session.scalars(turn_query.options(*ROW_LOADING).order_by(None)
-                                         .order_by(*due_order()).limit(HOME_TOP)).all(), today)
+    # the two to-do lists overlap: their ids first, then their rows in one load
+    open_ids, turn_ids = (list(db.session.scalars(
+        query.with_only_columns(Application.id).order_by(None).order_by(*due_order())
+        .limit(HOME_TOP))) for query in (open_query, turn_query))
+    loaded = {a.id: a for a in db.session.scalars(select(Application).options(*ROW_LOADING)
+                                                   .where(Application.id.in_(
+                                                       {*open_ids, *turn_ids} or {0})))}
+    rows = clocks_for([loaded[i] for i in open_ids], today)
+    turn = clocks_for([loaded[i] for i in turn_ids], today)
     province = user.organisation.province_code if user.organisation else None
-    overdue = 0 if province is None else count_where(
-        open_query, clock_condition("overdue", province, today))
+    counted["open_count"] = open_query
+    counted["holder_turn_count"] = turn_query
+    counted["overdue_count"] = (open_query.where(Application.id.is_(None)) if province is None
+                                else open_query.where(clock_condition("overdue", province,
+                                                                      today)))
 
     # the certificates whose renewal window is open, closing or closed: valid ones whose last
     # day to apply falls within RENEWAL_NOTICE (or has passed), soonest first
     holder_certificates = certificates_visible_to(user).where(
         Certificate.holder_org_id == org_id)
+    counted["certificate_count"] = holder_certificates
     attention = holder_certificates.where(
         Certificate.status == CertificateStatus.VALID.value,
         Certificate.valid_until <= today + RENEWAL_NOTICE + RENEWAL_LEAD + timedelta(days=3),
@@ -173,12 +189,8 @@ def _holder(user: User, today: date) -> dict[str, Any]:
             certificate, deadline, renewal_closed=deadline < today,
             renewal_applied=certificate.id in renewing))
     return {
-        "open_count": _count(open_query),
         "application_rows": rows,
         "holder_turn": turn,
-        "holder_turn_count": _count(turn_query),
-        "overdue_count": overdue,
-        "certificate_count": _count(holder_certificates),
         "certificate_rows": certificate_rows,
         "renewals_due": [r for r in certificate_rows if not r.renewal_closed
                          and not r.renewal_applied],
@@ -187,28 +199,36 @@ def _holder(user: User, today: date) -> dict[str, Any]:
 
 # --- reviewer --------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass
 class QueueSummary:
     key: str
     title: str
-    count: int
-    overdue: int
-    due_soon: int
-    assigned_to_me: int | None  # the review queue only
     #: the first HOME_TOP rows in working order
     preview: list[tuple[Application, Clock | None]]
+    count: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    assigned_to_me: int | None = None  # the review queue only
+
+    def fill(self, counts: dict[str, int]) -> None:
+        """Take this queue's numbers from the page's single counting statement."""
+        self.count = counts[f"{self.key}:count"]
+        self.overdue = counts[f"{self.key}:overdue"]
+        self.due_soon = counts[f"{self.key}:due_soon"]
+        if self.key == "review":
+            self.assigned_to_me = counts[f"{self.key}:mine"]
 
 
-def _reviewer(user: User, today: date) -> dict[str, Any]:
+def _reviewer(user: User, today: date,
+              counted: dict[str, Select]) -> dict[str, Any]:  # type: ignore[type-arg]
     queues = []
-    counts = queue_counts(user)
     for key in user_queues(user):
         query = queue_query(user, key)
-        assigned = (count_where(query, Application.assigned_reviewer_id == user.id)
-                    if key == "review" else None)
-        queues.append(QueueSummary(
-            key, str(QUEUES[key][0]), counts[key],
-            overdue=count_where(query, overdue_condition(user, "overdue", today)),
-            due_soon=count_where(query, overdue_condition(user, "due_soon", today)),
-            assigned_to_me=assigned, preview=queue_rows(user, key, today, limit=HOME_TOP)))
-    return {"queues": queues, "overdue_count": sum(q.overdue for q in queues)}
+        counted[f"{key}:count"] = query
+        counted[f"{key}:overdue"] = query.where(overdue_condition(user, "overdue", today))
+        counted[f"{key}:due_soon"] = query.where(overdue_condition(user, "due_soon", today))
+        if key == "review":
+            counted[f"{key}:mine"] = query.where(Application.assigned_reviewer_id == user.id)
+        queues.append(QueueSummary(key, str(QUEUES[key][0]),
+                                   preview=queue_rows(user, key, today, limit=HOME_TOP)))
+    return {"queues": queues}

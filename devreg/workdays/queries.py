@@ -124,18 +124,32 @@ def _resolve(settings: dict[tuple[Stage, str, str], int], stage: Stage, kind: st
 
 
 def time_limits_for(province_codes: Iterable[str | None]) -> dict[str | None, dict[Stage, int]]:
-    """Every stage's current limit for each province, in one query (for a page of rows)."""
-    codes = {code for code in province_codes}
-    limits: dict[str | None, dict[Stage, int]] = {code: dict(STATUTORY_LIMITS) for code in codes}
-    named = [code for code in codes if code is not None]
+    """Every stage's current limit for each province, in one query (for a page of rows); a
+    request asks the database once per province, however many lists of its page need them."""
+    codes = set(province_codes)
+    cache: dict[str | None, dict[Stage, int]] = (
+        g.setdefault("time_limits", {}) if has_app_context() else {})
+    missing = [code for code in codes if code not in cache]
+    loaded: dict[str | None, dict[Stage, int]] = {code: dict(STATUTORY_LIMITS)
+                                                  for code in missing}
+    named = [code for code in missing if code is not None]
     if named:
         # the ordinary limits for any kind: a kind's or a stream's own limit is snapshotted at
         # acceptance, so a list page needs only these (for files not yet accepted)
         for row in db.session.scalars(select(TimeLimitSetting).where(
                 TimeLimitSetting.province_code.in_(named), TimeLimitSetting.kind == ANY_KIND,
                 TimeLimitSetting.stream == Stream.ORDINARY.value)):
-            limits[row.province_code][Stage(row.stage)] = row.working_days
-    return limits
+            loaded[row.province_code][Stage(row.stage)] = row.working_days
+    cache.update(loaded)
+    return {code: dict(cache[code]) for code in codes}
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_time_limits(session: Session, _context) -> None:  # type: ignore[no-untyped-def]
+    """A written time-limit setting is seen by the rest of the request that wrote it."""
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if has_app_context() and any(isinstance(obj, TimeLimitSetting) for obj in changed):
+        g.pop("time_limits", None)
 
 
 def time_limit(province_code: str, stage: Stage | str, kind: str | None = None,
