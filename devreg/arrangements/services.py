@@ -11,6 +11,7 @@ from typing import IO
 from flask import current_app
 from sqlalchemy import select
 
+from devreg import events
 from devreg.arrangements.clauses import CLAUSES
 from devreg.arrangements.models import (
     LIVE_STATES,
@@ -72,9 +73,18 @@ def licence_problem(arrangement_or_site: Arrangement | ProductionSite, device: D
 
 def _notify(arrangement: Arrangement, kind: str) -> None:
     """Both provinces get the notice; a single-province arrangement gets one."""
-    for province in {arrangement.holder_province_code, arrangement.site_province_code}:
-        db.session.add(Notice(province_code=province, arrangement_id=arrangement.id, kind=kind,
-                              created_at=utcnow()))
+    for province in sorted({arrangement.holder_province_code, arrangement.site_province_code}):
+        _send_notice(arrangement, province, kind)
+
+
+def _send_notice(arrangement: Arrangement, province_code: str, kind: str) -> Notice:
+    """One automatic notice to one province, announced to listeners once it has its id."""
+    notice = Notice(province_code=province_code, arrangement_id=arrangement.id, kind=kind,
+                    created_at=utcnow())
+    db.session.add(notice)
+    db.session.flush()
+    events.notice_sent.send(notice, arrangement=arrangement, actor=None)
+    return notice
 
 
 def propose(proposal: Proposal, *, actor: User, agreement_name: str | None,
@@ -122,6 +132,7 @@ def propose(proposal: Proposal, *, actor: User, agreement_name: str | None,
     with unique_or_refuse(_("This device already has an arrangement with this site."),
                           "uq_arrangements_live_device_site"):
         db.session.flush()
+    events.arrangement_proposed.send(arrangement, actor=actor)
     return arrangement
 
 
@@ -195,6 +206,7 @@ def confirm(arrangement: Arrangement, *, actor: User, password: str, today: date
                   "agreement": arrangement.agreement_file.sha256
                   if arrangement.agreement_file else None})
     _notify(arrangement, "confirmed")
+    events.arrangement_confirmed.send(arrangement, actor=actor)
     _report_production(arrangement)
     certificate = _valid_certificate(arrangement.device_id)
     if certificate is not None:
@@ -209,8 +221,7 @@ def _report_production(arrangement: Arrangement) -> None:
     if arrangement.is_cross_regional:
         # Order 53 Art 68: a manufacturer adding a product for a holder in another province:
         # its province informs the holder's province (Art 42: the product report lists it)
-        db.session.add(Notice(province_code=holder_province, arrangement_id=arrangement.id,
-                              kind="product_added", created_at=utcnow()))
+        _send_notice(arrangement, holder_province, "product_added")
     earlier = set(db.session.scalars(select(Arrangement.manufacturer_org_id).where(
         Arrangement.device_id == arrangement.device_id, Arrangement.id != arrangement.id,
         Arrangement.state.in_([A.CONFIRMED.value, A.ACTIVE.value, A.SUSPENDED.value,
@@ -218,8 +229,7 @@ def _report_production(arrangement: Arrangement) -> None:
     if earlier - {arrangement.manufacturer_org_id}:
         # 2024-38 §16: switching from self-manufacture to commissioning, or changing the
         # manufacturer, is reported to the holder's province, which then inspects both
-        db.session.add(Notice(province_code=holder_province, arrangement_id=arrangement.id,
-                              kind="inspection_due", created_at=utcnow()))
+        _send_notice(arrangement, holder_province, "inspection_due")
 
 
 def _valid_certificate(device_id: int) -> Certificate | None:
@@ -358,10 +368,12 @@ def decline(arrangement: Arrangement, *, actor: User, reason: str) -> None:
         raise DomainError(_("State the reason for declining."))
     apply_transition(arrangement, "decline", actor, TRANSITIONS)
     arrangement.decline_reason = reason
+    events.arrangement_declined.send(arrangement, actor=actor, reason=reason)
 
 
 def withdraw(arrangement: Arrangement, *, actor: User) -> None:
     apply_transition(arrangement, "withdraw", actor, TRANSITIONS)
+    events.arrangement_withdrawn.send(arrangement, actor=actor)
 
 
 def end(arrangement: Arrangement, *, actor: User, end_date: date, reason: str) -> None:
@@ -374,6 +386,7 @@ def end(arrangement: Arrangement, *, actor: User, end_date: date, reason: str) -
     arrangement.end_date = end_date
     arrangement.end_reason = reason
     _notify(arrangement, "ended")
+    events.arrangement_ended.send(arrangement, actor=actor, reason=reason)
     certificate = _valid_certificate(arrangement.device_id)
     if was_on_certificate and certificate is not None:
         _start_removal_filing(arrangement, certificate, actor=actor)
@@ -469,6 +482,7 @@ def suspend(arrangement: Arrangement, *, actor: User, password: str, reason: str
          content={"arrangement": arrangement.id, "suspend": True, "reason": reason,
                   "part": part})
     _notify(arrangement, "suspended")
+    events.arrangement_suspended.send(arrangement, actor=actor, reason=reason)
 
 
 def lift(arrangement: Arrangement, *, actor: User, password: str, reason: str,
@@ -487,6 +501,7 @@ def lift(arrangement: Arrangement, *, actor: User, password: str, reason: str,
     sign(arrangement, signer=actor, password=password, meaning="decided",
          content={"arrangement": arrangement.id, "lift": True, "reason": reason, "part": part})
     _notify(arrangement, "lifted")
+    events.arrangement_lifted.send(arrangement, actor=actor, reason=reason)
 
 
 SUPERVISION_KINDS = ("inspection", "rectification")
@@ -560,9 +575,7 @@ def record_feedback(action: SupervisionAction, *, actor: User, on: date) -> None
     if on < action.action_date:
         raise DomainError(_("The feedback cannot be before the action."))
     action.feedback_on = on
-    db.session.add(Notice(province_code=action.partner_province_code,
-                          arrangement_id=action.arrangement_id, kind="feedback",
-                          created_at=utcnow()))
+    _send_notice(action.arrangement, action.partner_province_code, "feedback")
 
 
 def flag_expired_licences(today: date) -> list[int]:

@@ -10,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import select
 
+from devreg import events
 from devreg.audit.services import label_next_change
 from devreg.certificates.models import (
     Certificate,
@@ -95,6 +96,7 @@ def issue_certificate(application: Any, *, signature: Signature, approved_on: da
     # Order 47 Art 58: the first period runs five years from approval
     _add_period(certificate, "issued", approved_on, approved_on, application)
     _record(certificate, "issued", application, approved_on, None, None, signature)
+    events.certificate_issued.send(certificate, application=application, signature=signature)
     return certificate
 
 
@@ -173,6 +175,9 @@ def apply_change_registration(certificate: Certificate, application: Any, *,
             "substantive_changes") or {}) or None,
         signature_id=signature.id)
     certificate.change_documents.append(document)
+    db.session.flush()  # the document's id, for listeners
+    events.change_document_issued.send(certificate, application=application, document=document,
+                                       signature=signature)
     return document
 
 
@@ -200,6 +205,8 @@ def renew_certificate(certificate: Certificate, application: Any, *,
     _record(certificate, "renewal", application, approved_on, before,
             {"valid_from": certificate.valid_from.isoformat(),
              "valid_until": certificate.valid_until.isoformat()}, signature)
+    events.certificate_renewed.send(certificate, application=application, period=period,
+                                    deemed=deemed)
     return period
 
 
@@ -210,6 +217,7 @@ def cancel_certificate(certificate: Certificate, application: Any, *, signature:
     label_next_change(certificate, "cancel")
     _record(certificate, "cancellation", application, on, {"status": "valid"},
             {"status": "cancelled"}, signature, application.change_description)
+    events.certificate_cancelled.send(certificate, application=application, signature=signature)
 
 
 def revoke_certificate(certificate: Certificate, *, reasons: str, signature: Signature,
@@ -219,6 +227,7 @@ def revoke_certificate(certificate: Certificate, *, reasons: str, signature: Sig
     label_next_change(certificate, "revoke")
     _record(certificate, "revocation", None, on, {"status": "valid"}, {"status": "revoked"},
             signature, reasons)
+    events.certificate_revoked.send(certificate, signature=signature)
 
 
 def expire_certificates(today: date) -> list[Certificate]:
@@ -231,4 +240,5 @@ def expire_certificates(today: date) -> list[Certificate]:
         label_next_change(certificate, "expire")
         _record(certificate, "expiry", None, certificate.valid_until + timedelta(days=1),
                 {"status": "valid"}, {"status": "expired"}, None)
+        events.certificate_expired.send(certificate)
     return due

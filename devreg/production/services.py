@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from devreg import events
 from devreg.audit.services import label_next_change
 from devreg.auth.models import User
 from devreg.clock import china_today
@@ -212,6 +213,7 @@ def request_scope_change(licence: ProductionLicence, *, actor: User, codes: list
     with unique_or_refuse(_("A scope change request for this licence is already pending."),
                           "uq_scope_change_requests_pending"):
         db.session.flush()
+    events.scope_change_requested.send(request, actor=actor)
     return request
 
 
@@ -240,6 +242,7 @@ def decide_scope_change(request: ScopeChangeRequest, *, actor: User, password: s
         label_next_change(licence, "scope_change")
         if request.new_site_address:
             add_site(licence, request.new_site_address)
+    events.scope_change_decided.send(request, actor=actor, approved=approve)
 
 
 # --- the 2022 No. 17 list (admin-maintained) --------------------------------------------------

@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from devreg import events
 from devreg.auth.models import User
 from devreg.certificates import services as certificates
 from devreg.certificates.models import Certificate, CertificateStatus
@@ -345,6 +346,7 @@ def submit_application(application: Application, *, actor: User, password: str,
         raise DomainError(_("The dossier is incomplete. Missing:"),
                           details=[str(c.title) for c in missing])
     kind = application.kind_enum
+    filed, resubmitted = False, application.state == S.CORRECTION_REQUESTED
     if application.certificate is not None and not application.certificate.is_valid_on(today):
         # revoked, cancelled or expired since the draft was made
         raise DomainError(_("Only a valid certificate can be changed, renewed or cancelled."))
@@ -365,6 +367,7 @@ def submit_application(application: Application, *, actor: User, password: str,
 
         sync_with_certificate(application.certificate, today)  # type: ignore[arg-type]
         application.closed_on = today
+        filed = True
     else:
         event = "resubmit" if application.state == S.CORRECTION_REQUESTED else "submit"
         apply_transition(application, event, actor, TRANSITIONS)
@@ -375,6 +378,10 @@ def submit_application(application: Application, *, actor: User, password: str,
     application.received_on = today
     if application.first_received_on is None:
         application.first_received_on = today
+    if filed:
+        events.change_filed.send(application, actor=actor, certificate=application.certificate)
+    else:
+        events.application_submitted.send(application, actor=actor, resubmitted=resubmitted)
 
 
 def withdraw_application(application: Application, *, actor: User, today: date,
@@ -387,6 +394,7 @@ def withdraw_application(application: Application, *, actor: User, today: date,
     application.withdrawal_reason = reason or None
     application.closed_on = today
     end_pause(application, on=today, actor=actor)
+    events.application_withdrawn.send(application, actor=actor)
 
 
 def object_to_opinion(application: Application, *, actor: User, password: str, text: str,
@@ -414,6 +422,7 @@ def object_to_opinion(application: Application, *, actor: User, password: str, t
                               "opinion_on": str(application.opinion_on), "objection": text})
     open_pause(application, PauseReason.OBJECTION, on=today, actor=actor, notice=text,
                signature=signature)
+    events.objection_filed.send(application, actor=actor)
 
 
 def answer_supplement(application: Application, *, actor: User, password: str, answer: str,
@@ -438,6 +447,7 @@ def answer_supplement(application: Application, *, actor: User, password: str, a
     # the items may have been updated while the supplement was open: a new round, re-signed
     _freeze_and_sign(application, event="supplement", actor=actor, password=password,
                      meaning="supplement_submitted", extra={"answer": answer})
+    events.supplement_answered.send(application, actor=actor)
 
 
 # --- clock pauses ----------------------------------------------------------------------------

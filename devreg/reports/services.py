@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from devreg import events
 from devreg.auth.models import User
 from devreg.db import utcnow
 from devreg.errors import DomainError
@@ -62,4 +63,5 @@ def file_self_inspection(*, actor: User, year: int, filename: str | None,
          content={"organisation": actor.organisation_id, "year": year,
                   "sha256": stored.sha256,
                   "declaration": DECLARATION})
+    events.self_inspection_filed.send(report, actor=actor)
     return report

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
+from devreg import events
 from devreg.auth.models import User
 from devreg.auth.roles import Duty
 from devreg.certificates import services as certificates
@@ -103,6 +104,7 @@ def accept(application: Application, *, actor: User, password: str, today: date,
                           acceptance_number=application.acceptance_number,
                           stream=application.stream, stream_decision=stream_decision,
                           stream_reasons=stream_reasons))
+    events.application_accepted.send(application, actor=actor, deemed=False)
 
 
 def _mark_accepted(application: Application, accepted_on: date) -> None:
@@ -118,6 +120,7 @@ def deem_accepted(application: Application, *, today: date) -> None:
     A requested special stream was not granted: the ordinary stream applies."""
     apply_transition(application, "deem_accepted", None, TRANSITIONS)
     _mark_accepted(application, application.received_on or today)
+    events.application_accepted.send(application, actor=None, deemed=True)
 
 
 def request_correction(application: Application, *, actor: User, password: str, items: str,
@@ -142,6 +145,7 @@ def request_correction(application: Application, *, actor: User, password: str, 
     application.correction_requested_on = today
     sign(application, signer=actor, password=password, meaning="correction_requested",
          content=_content(application, state_before, items=items))
+    events.correction_requested.send(application, actor=actor)
 
 
 def refuse_acceptance(application: Application, *, actor: User, password: str, reasons: str,
@@ -155,6 +159,7 @@ def refuse_acceptance(application: Application, *, actor: User, password: str, r
     application.closed_on = today
     sign(application, signer=actor, password=password, meaning="refused_acceptance",
          content=_content(application, state_before, reasons=reasons))
+    events.acceptance_refused.send(application, actor=actor)
 
 
 def assign_reviewer(application: Application, *, actor: User, reviewer: User,
@@ -166,8 +171,11 @@ def assign_reviewer(application: Application, *, actor: User, reviewer: User,
     if not review_path_allows(application, "assign"):
         raise InvalidTransition(_("This kind of application goes straight to the decision."))
     apply_transition(application, "assign", actor, TRANSITIONS)
+    previous = application.assigned_reviewer_id
     application.assigned_reviewer_id = reviewer.id
     application.review_started_on = today
+    events.application_assigned.send(application, actor=actor, reviewer=reviewer,
+                                     previous_reviewer_id=previous)
 
 
 def request_supplement(application: Application, *, actor: User, password: str, items: str,
@@ -191,6 +199,8 @@ def request_supplement(application: Application, *, actor: User, password: str, 
     # Order 47 Art 98(1): the holder's supplement time is not counted
     open_pause(application, PauseReason.SUPPLEMENT, on=today, actor=actor, notice=items,
                signature=signature)
+    events.supplement_requested.send(application, actor=actor,
+                                     deadline=application.supplement_deadline)
 
 
 def start_qms(application: Application, *, actor: User, today: date) -> None:
@@ -300,6 +310,7 @@ def extend_clock(application: Application, *, actor: User, password: str, workin
     except IntegrityError:  # a parallel extension of the same stage was saved first
         raise DomainError(_("This stage was already extended once.")) from None
     application.clock_extensions.append(extension)
+    events.clock_extended.send(application, actor=actor, extension=extension)
     return extension
 
 
@@ -324,6 +335,7 @@ def give_opinion(application: Application, *, actor: User, password: str, recomm
          meaning=f"review_recommended_{'approval' if recommendation == 'approve' else 'refusal'}",
          content=_content(application, state_before, recommendation=recommendation,
                           opinion=text))
+    events.opinion_given.send(application, actor=actor)
 
 
 OBJECTION_OUTCOMES = ("maintained", "revised")
@@ -348,6 +360,7 @@ def resolve_objection(application: Application, *, actor: User, password: str, o
     sign(application, signer=actor, password=password, meaning="objection_resolved",
          content=_content(application, state_before, outcome=outcome, answer=text))
     end_pause(application, on=today, actor=actor, reasons=(PauseReason.OBJECTION,))
+    events.objection_resolved.send(application, actor=actor)
 
 
 def _check_certificate_still_in_force(application: Application) -> None:
@@ -397,6 +410,8 @@ def decide(application: Application, *, actor: User, password: str, approve: boo
                      content=_content(application, state_before, approve=approve,
                                       reasons=reasons or ""))
     if not approve:
+        events.decision_signed.send(application, actor=actor, approved=False, certificate=None,
+                                    signature=signature)
         return None
     kind = application.kind_enum
     certificate = application.certificate
@@ -416,4 +431,6 @@ def decide(application: Application, *, actor: User, password: str, approve: boo
     elif kind is K.CANCELLATION:
         certificates.cancel_certificate(certificate, application,  # type: ignore[arg-type]
                                         signature=signature, on=today)
+    events.decision_signed.send(application, actor=actor, approved=True,
+                                certificate=certificate, signature=signature)
     return certificate

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from devreg import events
 from devreg.arrangements.services import flag_expired_licences
 from devreg.certificates import services as certificates
 from devreg.certificates.models import Certificate, CertificateStatus
@@ -40,6 +41,7 @@ def terminate_unanswered(application: Application, *, today: date) -> None:
     application.closed_on = today
     application.terminated_on = today
     end_pause(application, on=today, actor=None)
+    events.review_terminated.send(application, actor=None)
 
 
 def run_sweep(today: date) -> SweepResult:
@@ -80,5 +82,6 @@ def run_sweep(today: date) -> SweepResult:
     result.expired = [c.id for c in certificates.expire_certificates(today)]
     result.flagged_arrangements = flag_expired_licences(today)
     db.session.flush()
+    events.sweep_finished.send(None, today=today, result=result)
     return result
 
