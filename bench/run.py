@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -285,7 +285,9 @@ def main() -> None:
         for label, account, path in PAGES:
             if only and label not in only:
                 continue
-            url = f"http://127.0.0.1:{app_port}{path.format(**values)}"
+            # wrk sends the URL as given: a certificate number in Chinese must be percent-encoded
+            quoted = {key: urllib.parse.quote(value) for key, value in values.items()}
+            url = f"http://127.0.0.1:{app_port}{path.format(**quoted)}"
             runs = sorted((wrk(url, args.seconds, args.connections, cookies.get(account))
                            for _ in range(args.repeat)), key=lambda r: r["rps"])
             median = runs[len(runs) // 2]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import ColumnElement, Integer, and_, case, exists, or_, select
 from sqlalchemy.ext.compiler import compiles
@@ -15,7 +16,12 @@ from devreg.registrations.kinds import ApplicationKind
 from devreg.registrations.models import Application, ClockPause
 from devreg.registrations.states import ApplicationState
 from devreg.workdays.models import STATUTORY_LIMITS, Stage
-from devreg.workdays.queries import calendar_for, calendars_for, time_limits_for
+from devreg.workdays.queries import (
+    calendar_for,
+    calendar_version_token,
+    calendars_for,
+    time_limits_for,
+)
 
 S = ApplicationState
 
@@ -102,9 +108,20 @@ def due_order() -> list[ColumnElement]:  # type: ignore[type-arg]
 def clock_condition(which: str, province_code: str, today: date) -> ColumnElement[bool]:
     """``which`` is "overdue" or "due_soon": the running clocks of the province in that
     condition today. Computed from the province's current limit for each stage and its
-    calendar's index (an application's snapshotted limit, when it differs, shows on its row)."""
-    calendar = calendar_for(province_code)
+    calendar's index (an application's snapshotted limit, when it differs, shows on its row).
+    The expression is built once per day, calendar version and limits, not on every request."""
     limits = time_limits_for([province_code])[province_code]
+    token = calendar_version_token()
+    if token is None:  # no version to key on: build it afresh
+        return _clock_condition(which, province_code, today, None, tuple(limits.items()))
+    return _cached_clock_condition(which, province_code, today, token,
+                                   tuple(sorted(limits.items())))
+
+
+def _clock_condition(which: str, province_code: str, today: date, _token: str | None,
+                     limit_items: tuple[tuple[Stage, int], ...]) -> ColumnElement[bool]:
+    calendar = calendar_for(province_code)
+    limits = dict(limit_items)
     branches = []
     for stage, condition, start in _stage_branches():
         limit = limits[stage]
@@ -116,3 +133,7 @@ def clock_condition(which: str, province_code: str, today: date) -> ColumnElemen
                 today, limit - due_soon_threshold(limit) - 1)
             branches.append(and_(condition, start >= overdue_before, start < soon_before))
     return or_(*branches)
+
+
+#: SQL expressions are immutable and reusable: a worker keeps the recent ones
+_cached_clock_condition = lru_cache(maxsize=256)(_clock_condition)

@@ -24,6 +24,8 @@ ROW_LOADING = (
     selectinload(Application.holder),
     selectinload(Application.assigned_reviewer),
     lazyload(Application.files),
+    # the frozen content is for the application page; a list row shows the live names
+    lazyload(Application.contents),
 )
 
 CLOCK_CHOICES = [("overdue", _l("Overdue")), ("due_soon", _l("Due soon"))]
