@@ -39,6 +39,7 @@ PAGES = [
     ("/account/password", "holder", "/account/password"),
     ("registry search", None, "/registry?q=%E8%A1%80"),
     ("verify page", None, "/verify/{number}"),
+    ("API certificate search", None, "/api/v1/certificates?q="),
 ]
 #: statement counts the smoke run asserts (at 2,000 applications); a page above its ceiling
 #: means a query per row crept back in

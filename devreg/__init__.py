@@ -36,6 +36,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     app.url_map.converters["int"] = DatabaseId
     register_blueprints(app)
+    from devreg.api import init_api
+
+    init_api(app)
     register_request_hooks(app)
     register_template_helpers(app)
     from devreg.errors import register_error_handlers

@@ -46,6 +46,9 @@ class Defaults:
     LOGIN_RATE_LIMIT_PER_ADDRESS = "30 per minute"
     SIGNATURE_RATE_LIMIT_PER_ACCOUNT = "20 per minute"
     SIGNATURE_RATE_LIMIT_PER_ADDRESS = "60 per minute"
+    #: the public API (/api/v1), per client address; the token endpoints per token
+    API_RATE_LIMIT_PER_ADDRESS = "120 per minute"
+    API_RATE_LIMIT_PER_TOKEN = "600 per minute"  # noqa: S105 (a rate, not a secret)
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     IDLE_TIMEOUT_MINUTES = 30

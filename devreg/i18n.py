@@ -16,11 +16,18 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and services run outside a request
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):
+        # the API answers in the language the request asks for, never a session's choice
+        return _from_header()
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
+    return _from_header()
+
+
+def _from_header() -> str:
     best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
     if best in ("zh_CN", "zh"):
         return "zh_CN"

@@ -63,6 +63,8 @@ def init_security(app: Flask) -> None:
     @app.before_request
     def end_idle_sessions():  # type: ignore[no-untyped-def]
         """Sign out a session left idle longer than IDLE_TIMEOUT_MINUTES."""
+        if request.path.startswith("/api/"):
+            return None  # the API never reads the session (personal tokens only)
         if not current_user.is_authenticated:
             return None
         now = int(time.time())

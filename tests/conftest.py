@@ -59,6 +59,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         "LOGIN_RATE_LIMIT_PER_ADDRESS": "100000 per minute",
         "SIGNATURE_RATE_LIMIT_PER_ACCOUNT": "100000 per minute",
         "SIGNATURE_RATE_LIMIT_PER_ADDRESS": "100000 per minute",
+        "API_RATE_LIMIT_PER_ADDRESS": "100000 per minute",
+        "API_RATE_LIMIT_PER_TOKEN": "100000 per minute",
     })
     application.test_client_class = FreshContextClient
     with application.app_context():

@@ -393,6 +393,12 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "workdays.special_limit_save": lambda w: {"code": "13"},
     "workdays.special_limit_delete": fresh_special_limit,
     "registrations.request_stream": _app("draft"),
+    # the API (a session cookie alone never authenticates it: see API_TOKEN below)
+    "api-docs.openapi_json": _none,
+    "api_public.certificate_search": lambda w: {"q": "血压计", "province": "13"},
+    "api_public.certificate_detail": lambda w: {"number": w.certificate_number},
+    "api_public.certificate_validity": lambda w: {"number": w.certificate_number,
+                                                  "on": "2026-06-01"},
 }
 
 # --- what each visitor gets -----------------------------------------------------------------
@@ -453,6 +459,10 @@ GET = {
     "workdays.year_enter":              "L   403 403 403 403 403 403 403 200",
     "workdays.province_list":           "L   403 403 403 R   R   R   R   200",
     "workdays.province_detail":         "L   403 403 403 200 200 403 403 200",
+    "api-docs.openapi_json":            "200 200 200 200 200 200 200 200 200",
+    "api_public.certificate_search":    "200 200 200 200 200 200 200 200 200",
+    "api_public.certificate_detail":    "200 200 200 200 200 200 200 200 200",
+    "api_public.certificate_validity":  "200 200 200 200 200 200 200 200 200",
 }
 
 # GET of the records a withdrawn and a declined proposal point at: holder A's side (and its
