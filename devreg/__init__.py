@@ -87,11 +87,12 @@ def register_blueprints(app: Flask) -> None:
         registrations,
         reports,
         review,
+        transfer,
         workdays,
     )
 
     for module in (main, auth, orgs, production, registrations, review, certificates,
-                   arrangements, workdays, audit, reports):
+                   arrangements, workdays, audit, reports, transfer):
         # each package's routes (or commands) live in views.py (cli.py for audit)
         importlib.import_module(f"{module.__name__}.{'cli' if module is audit else 'views'}")
         app.register_blueprint(module.bp)

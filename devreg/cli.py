@@ -33,6 +33,9 @@ def register_commands(app: Flask) -> None:
     from devreg.signatures.cli import signatures_group
 
     app.cli.add_command(signatures_group)
+    from devreg.transfer.cli import import_group
+
+    app.cli.add_command(import_group)
 
 
 def _load_demo() -> None:

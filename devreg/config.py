@@ -76,6 +76,9 @@ class Defaults:
     #: "calendar" (the stricter reading, default) or "working" (Art 99 reads limits as working
     #: days)
     CHANGE_FILING_DAYS_KIND = "calendar"
+    #: the most data rows one import file may hold; a larger file is refused with a clear
+    #: message (split it): every row is validated before anything is written, in one transaction
+    IMPORT_MAX_ROWS = 20000
     # --- several hosts (docs/deployment.md) ---
     STORAGE = "local"  # or "s3": an S3-compatible object store every host shares
     S3_ENDPOINT_URL: str | None = None  # e.g. Ceph radosgw's https://rgw.example:7480

@@ -33,6 +33,19 @@ _PENDING = "devreg_audit_pending"
 _ACTION_ATTR = "_devreg_audit_action"
 _DIRTY: Any = object()  #: marks a pending update whose changes are read after the flush
 _system_actor: ContextVar[tuple[int | None, str] | None] = ContextVar("audit_actor", default=None)
+#: the action code of a created record: "create", or "imported" while an import writes
+_create_action: ContextVar[str] = ContextVar("audit_create_action", default="create")
+
+
+@contextmanager
+def recording_creates_as(action: str) -> Iterator[None]:
+    """Records created inside get ``action`` (e.g. "imported") instead of "create", whichever
+    domain service creates them."""
+    token = _create_action.set(action)
+    try:
+        yield
+    finally:
+        _create_action.reset(token)
 
 
 @contextmanager
@@ -81,7 +94,8 @@ def _collect(session: Session, flush_context: Any, instances: Any) -> None:
     pending = session.info.setdefault(_PENDING, [])
     for obj in session.new:
         if _is_audited(obj):
-            pending.append((obj, obj.__dict__.pop(_ACTION_ATTR, "create"), None, None))
+            pending.append((obj, obj.__dict__.pop(_ACTION_ATTR, _create_action.get()), None,
+                            None))
     for obj in session.dirty:
         if _is_audited(obj):
             # the changes are read after the flush: a foreign key set through its relationship

@@ -18,6 +18,8 @@ CHANGE_TITLES = {
     "cancellation": _l("Cancellation (注销)"),
     "revocation": _l("Revocation (撤销)"),
     "expiry": _l("Expired"),
+    "imported": _l("Issued before go-live (imported)"),
+    "imported_change": _l("Change before go-live (imported)"),
 }
 
 
