@@ -3,10 +3,11 @@ selects only records still in the state it changes, so running it twice changes 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, or_, select
 
 from devreg import events
 from devreg.arrangements.services import flag_expired_licences
@@ -44,20 +45,60 @@ def terminate_unanswered(application: Application, *, today: date) -> None:
     events.review_terminated.send(application, actor=None)
 
 
+#: rows the sweep loads at a time: memory stays bounded whatever the number of files
+SWEEP_BATCH = 500
+
+
+def _last_overdue_receipt(calendar, limit: int, today: date) -> date | None:  # type: ignore[no-untyped-def]
+    """The latest receipt day whose acceptance limit ended before ``today`` (the due date only
+    moves forward with the receipt day, so a bisection over days finds it), or None."""
+    low, high = today - timedelta(days=3660), today
+    if calendar.add_working_days(low, limit).due >= today:
+        return None
+    while high - low > timedelta(days=1):  # invariant: low is overdue, high is not
+        middle = low + (high - low) // 2
+        if calendar.add_working_days(middle, limit).due < today:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _in_batches(query: Select) -> Iterator[Application]:  # type: ignore[type-arg]
+    """The rows of ``query`` by id, SWEEP_BATCH at a time (keyset, no OFFSET)."""
+    after = 0
+    while True:
+        batch = db.session.scalars(query.where(Application.id > after)
+                                   .order_by(Application.id).limit(SWEEP_BATCH)).all()
+        if not batch:
+            return
+        yield from batch
+        after = batch[-1].id
+
+
 def run_sweep(today: date) -> SweepResult:
     result = SweepResult()
-    submitted = db.session.scalars(select(Application).where(
-        Application.state == S.SUBMITTED.value))
-    for application in submitted:
-        limit = time_limit(application.province_code, Stage.ACCEPTANCE, application.kind,
-                           application.stream)
-        due = calendar_for(application.province_code).add_working_days(
-            application.received_on, limit).due  # type: ignore[arg-type]
-        if today > due:
+    # Order 47 Art 53(3): no decision within the acceptance limit counts as accepted. The limit
+    # depends on the province, the kind and the stream: one bound per combination, found in
+    # the calendar's index, then only the overdue files are loaded (no query per file).
+    combinations = db.session.execute(select(
+        Application.province_code, Application.kind, Application.stream).where(
+        Application.state == S.SUBMITTED.value).distinct()).all()
+    overdue = []
+    for province_code, kind, stream in combinations:
+        limit = time_limit(province_code, Stage.ACCEPTANCE, kind, stream)
+        last = _last_overdue_receipt(calendar_for(province_code), limit, today)
+        if last is not None:
+            overdue.append(and_(Application.province_code == province_code,
+                                Application.kind == kind, Application.stream == stream,
+                                Application.received_on <= last))
+    if overdue:
+        for application in _in_batches(select(Application).where(
+                Application.state == S.SUBMITTED.value, or_(*overdue))):
             deem_accepted(application, today=today)
             result.deemed_accepted.append(application.id)
 
-    waiting = db.session.scalars(select(Application).where(
+    waiting = _in_batches(select(Application).where(
         Application.state == S.SUPPLEMENT_REQUESTED.value,
         Application.supplement_deadline < today))
     for application in waiting:
@@ -65,7 +106,7 @@ def run_sweep(today: date) -> SweepResult:
         result.terminated.append(application.id)
 
     # A renewal not decided by the expiry date is deemed granted (Order 47 Art 82 ¶2).
-    renewals = db.session.scalars(select(Application).join(
+    renewals = _in_batches(select(Application).join(
         Certificate, Certificate.id == Application.certificate_id).where(
         Application.kind == ApplicationKind.RENEWAL.value,
         Application.state.in_([S.ACCEPTED.value, S.IN_REVIEW.value, S.REVIEW_DONE.value]),

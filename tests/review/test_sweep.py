@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from devreg.certificates.models import Certificate, CertificateChange
@@ -92,6 +94,56 @@ def test_sweep_does_not_deem_a_correction_request_accepted(app, demo):
     application = application_in(demo, K.INITIAL, S.CORRECTION_REQUESTED, today=MON)
     _sweep(date(2026, 6, 1))
     assert application.state == S.CORRECTION_REQUESTED
+
+
+def test_sweep_statements_do_not_grow_with_the_files_still_within_their_limit(app, demo):
+    """Issue 11: no query per application; the files within their limit are never loaded."""
+    from devreg.bench.statements import count_statements
+
+    for _ in range(2):
+        application_in(demo, K.INITIAL, S.SUBMITTED, today=date(2026, 3, 9))
+    overdue = application_in(demo, K.INITIAL, S.SUBMITTED, today=MON)
+    run_sweep(date(2026, 3, 10))  # warm: calendars and limits are cached after a first run
+    db.session.rollback()
+    with count_statements(db.engine) as small:
+        run_sweep(date(2026, 3, 10))
+    db.session.rollback()
+    for _ in range(8):
+        application_in(demo, K.INITIAL, S.SUBMITTED, today=date(2026, 3, 9))
+    db.session.expire_all()
+    with count_statements(db.engine) as large:
+        result = run_sweep(date(2026, 3, 10))
+    assert result.deemed_accepted == [overdue.id]
+    assert large.count == small.count
+
+
+def test_sweep_deems_accepted_in_batches(app, demo, monkeypatch):
+    from devreg.review import sweep
+
+    monkeypatch.setattr(sweep, "SWEEP_BATCH", 2)
+    applications = [application_in(demo, K.INITIAL, S.SUBMITTED, today=MON) for _ in range(5)]
+    result = _sweep(date(2026, 3, 10))
+    assert sorted(result.deemed_accepted) == sorted(a.id for a in applications)
+    assert {a.state for a in applications} == {S.ACCEPTED}
+
+
+@settings(max_examples=200, deadline=None)
+@given(today=st.dates(date(2025, 1, 1), date(2027, 12, 31)), limit=st.integers(1, 60))
+def test_last_overdue_receipt_agrees_with_the_day_by_day_definition(today, limit):
+    from datetime import timedelta
+
+    from devreg.review.sweep import _last_overdue_receipt
+    from devreg.workdays.calendar import WorkdayCalendar
+
+    calendar = WorkdayCalendar(regulator_holidays=[date(2026, 3, 4), date(2026, 10, 9)])
+    last = _last_overdue_receipt(calendar, limit, today)
+
+    def overdue(receipt: date) -> bool:
+        return calendar.add_working_days(receipt, limit).due < today
+
+    assert last is not None
+    assert overdue(last)
+    assert not overdue(last + timedelta(days=1))
 
 
 # --- termination -----------------------------------------------------------------------------
