@@ -59,9 +59,11 @@ def init_api(app: Flask) -> DevregApi:
         "servers": [{"url": "/"}],
     })
     api = DevregApi(app, spec_kwargs={})
-    from devreg.api import public
+    from devreg.api import account, own, public
 
     api.register_blueprint(public.blp, url_prefix=API_PREFIX)
+    api.register_blueprint(own.blp, url_prefix=API_PREFIX)
+    app.register_blueprint(account.bp)  # the account page's tokens (HTML, not in the document)
     api.spec.components.security_scheme(
         "token", {"type": "http", "scheme": "bearer",
                   "description": "A personal API token from the account page"})

@@ -52,7 +52,8 @@ OWN_PASSWORD_EXEMPT = frozenset({"auth.change_password", "auth.logout", "main.se
 def require_own_password():  # type: ignore[no-untyped-def]
     """An administrator created the account or reset its password: until the user sets their
     own, every other page redirects to the password page (21 CFR 11.300(b))."""
-    if (current_user.is_authenticated and current_user.must_change_password
+    if (not request.path.startswith("/api/")  # the API never reads the session
+            and current_user.is_authenticated and current_user.must_change_password
             and request.endpoint not in OWN_PASSWORD_EXEMPT):
         flash(_("An administrator set your password. Choose your own password before you "
                 "continue."), "warning")

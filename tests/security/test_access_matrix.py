@@ -275,6 +275,24 @@ def fresh_submitted(_w: World) -> dict[str, Any]:
     return {"application_id": application.id}
 
 
+def fresh_api_token(_w: World) -> dict[str, Any]:
+    """A live API token of holder A's: holder A's allowed POST revokes it. (Inserted directly:
+    the cases make more than an account's ten live tokens.)"""
+    from devreg.api.models import ApiToken
+
+    n = next(_token_names)
+    with acting_as(None, "test"):
+        token = ApiToken(user_id=Demo().user("holder").id, name=f"matrix {n}",
+                         prefix="dvr_matrix", token_hash=f"{n:064x}", scopes="read:own",
+                         expires_on=china_today() + timedelta(days=30))
+        db.session.add(token)
+        db.session.commit()
+    return {"token_id": token.id}
+
+
+_token_names = count()
+
+
 # --- how to build each URL ------------------------------------------------------------------
 
 def _none(_w: World) -> dict[str, Any]:
@@ -399,6 +417,16 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "api_public.certificate_detail": lambda w: {"number": w.certificate_number},
     "api_public.certificate_validity": lambda w: {"number": w.certificate_number,
                                                   "on": "2026-06-01"},
+    "api_own.me": _none,
+    "api_own.my_devices": _none,
+    "api_own.my_applications": _none,
+    "api_own.my_application": _app("submitted"),
+    "api_own.my_certificates": _none,
+    "api_own.my_arrangements": _none,
+    "api_own.queues": _none,
+    "api_own.queue": lambda w: {"stage": "acceptance"},
+    "api_tokens.tokens": _none,
+    "api_tokens.revoke": fresh_api_token,
 }
 
 # --- what each visitor gets -----------------------------------------------------------------
@@ -463,6 +491,16 @@ GET = {
     "api_public.certificate_search":    "200 200 200 200 200 200 200 200 200",
     "api_public.certificate_detail":    "200 200 200 200 200 200 200 200 200",
     "api_public.certificate_validity":  "200 200 200 200 200 200 200 200 200",
+    # a session cookie alone never authenticates the API (the tokens: API_TOKEN below)
+    "api_own.me":                       "401 401 401 401 401 401 401 401 401",
+    "api_own.my_devices":               "401 401 401 401 401 401 401 401 401",
+    "api_own.my_applications":          "401 401 401 401 401 401 401 401 401",
+    "api_own.my_application":           "401 401 401 401 401 401 401 401 401",
+    "api_own.my_certificates":          "401 401 401 401 401 401 401 401 401",
+    "api_own.my_arrangements":          "401 401 401 401 401 401 401 401 401",
+    "api_own.queues":                   "401 401 401 401 401 401 401 401 401",
+    "api_own.queue":                    "401 401 401 401 401 401 401 401 401",
+    "api_tokens.tokens":                "L   200 200 200 200 200 200 200 403",
 }
 
 # GET of the records a withdrawn and a declined proposal point at: holder A's side (and its
@@ -553,6 +591,8 @@ POST = {
     "workdays.special_limit_save":      "L   403 403 403 403 403 403 403 200",
     "workdays.special_limit_delete":    "L   403 403 403 403 403 403 403 R",
     "registrations.request_stream":     "L   400 404 404 404 404 404 404 404",
+    "api_tokens.tokens":                "L   422 422 422 422 422 422 422 403",
+    "api_tokens.revoke":                "L   R   404 404 404 404 404 404 404",
 }
 
 
@@ -764,3 +804,92 @@ def test_signed_in_sessions_survive_the_matrix(sessions: Sessions) -> None:
             client, _token = sessions.get(visitor)
             assert client.get("/home").status_code == 200, visitor
 
+
+
+# --- the API with personal tokens -------------------------------------------------------------
+# One column per kind of token: none, a made-up one, holder A's expired and revoked ones, then
+# live tokens of holder A, holder B (another organisation), the manufacturer, the Hebei
+# reviewer (read:queue only, then read:own only), the Hebei approver and the Beijing reviewer
+# (another province; both with both scopes). 401: no live token; 403: the token lacks the
+# scope; 404: a record the account may not see, or a queue its duties do not give.
+TOKEN_KINDS = {
+    "none": None,
+    "made_up": "dvr_made-up-token",
+    "expired": ("holder", ("read:own",)),
+    "revoked": ("holder", ("read:own",)),
+    "holder_a": ("holder", ("read:own",)),
+    "holder_b": ("holder.bj", ("read:own",)),
+    "maker": ("manufacturer", ("read:own",)),
+    "reviewer_queue": ("reviewer", ("read:queue",)),
+    "reviewer_own": ("reviewer", ("read:own",)),
+    "approver": ("approver", ("read:own", "read:queue")),
+    "reviewer_bj": (BEIJING_REVIEWER, ("read:own", "read:queue")),
+}
+
+#                                     none mad exp rvk hA  hB  mkr rQ  rO  apr rBJ
+API_TOKEN = {
+    "api_own.me":                     "401 401 401 401 200 200 200 200 200 200 200",
+    "api_own.my_devices":             "401 401 401 401 200 200 200 403 200 200 200",
+    "api_own.my_applications":        "401 401 401 401 200 200 200 403 200 200 200",
+    "api_own.my_application":         "401 401 401 401 200 404 404 403 200 200 404",
+    "api_own.my_certificates":        "401 401 401 401 200 200 200 403 200 200 200",
+    "api_own.my_arrangements":        "401 401 401 401 200 200 200 403 200 200 200",
+    "api_own.queues":                 "401 401 401 401 403 403 403 200 403 200 200",
+    "api_own.queue":                  "401 401 401 401 403 403 403 200 403 404 200",
+    "api_own.queue@decision":         "401 401 401 401 403 403 403 404 403 200 200",
+}
+API_TOKEN_ARGS = {**ARGS, "api_own.queue@decision": lambda w: {"stage": "decision"}}
+
+
+@pytest.fixture(scope="module")
+def api_tokens(app: Flask, world: World) -> dict[str, str | None]:
+    from devreg.api.models import ApiToken
+    from devreg.api.tokens import create_token, revoke_token
+
+    built: dict[str, str | None] = {}
+    with app.app_context(), acting_as(None, "test"):
+        demo = Demo()
+        # the POST cases' fresh tokens (fresh_api_token) would count against holder A's ten
+        db.session.execute(update(ApiToken).where(ApiToken.prefix == "dvr_matrix")
+                           .values(expires_on=china_today() - timedelta(days=1)))
+        for kind, spec in TOKEN_KINDS.items():
+            if spec is None or isinstance(spec, str):
+                built[kind] = spec
+                continue
+            email, scopes = spec
+            token, raw = create_token(demo.user(email), name=f"matrix {kind}",
+                                      scopes=list(scopes), days=30, today=china_today())
+            if kind == "revoked":
+                revoke_token(token)
+            if kind == "expired":
+                db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(
+                    expires_on=china_today() - timedelta(days=1)))
+            built[kind] = raw
+        db.session.commit()
+        db.session.remove()
+    return built
+
+
+def test_the_token_table_covers_every_token_route(app: Flask) -> None:
+    routes = {rule.endpoint for rule in app.url_map.iter_rules()
+              if rule.endpoint.startswith("api_own.")}
+    assert routes == {key.split("@", 1)[0] for key in API_TOKEN}
+
+
+@pytest.mark.parametrize(("key", "kind", "expected"), [
+    pytest.param(key, kind, expected, id=f"{key}-{kind}")
+    for key, row in API_TOKEN.items()
+    for kind, expected in zip(TOKEN_KINDS, row.split(), strict=True)])
+def test_api_with_token(app: Flask, world: World, api_tokens: dict[str, str | None], key: str,
+                        kind: str, expected: str) -> None:
+    client = app.test_client()
+    path = url_for(key.split("@", 1)[0], _external=False, **API_TOKEN_ARGS[key](world))
+    raw = api_tokens[kind]
+    headers = {"Authorization": f"Bearer {raw}"} if raw else {}
+    before = audit_count()
+    response = client.get(path, headers=headers)
+    assert response.status_code == int(expected), (
+        f"GET {path} with {kind}: {response.status_code}\n{response.get_data(as_text=True)}")
+    if response.status_code >= 400:
+        assert response.mimetype == "application/problem+json"
+    assert audit_count() == before, f"GET {path} with {kind} changed something"
