@@ -128,12 +128,23 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
-def list_page(query: Select, spec: ListSpec, args: MultiDict[str, str] | None = None, *,
-              view_args: Mapping[str, Any] | None = None,
-              extra_filters: Mapping[str, Callable[[Select, str], Select]] | None = None,
-              ) -> ListPage:
-    """Apply the URL's filters, search, sort and page to ``query`` (already scoped to what
-    the user may see) and run it: one count and one page of rows."""
+@dataclass
+class Narrowed:
+    """A list's query with the URL's filters, search and sort applied (no page yet)."""
+
+    query: Select
+    values: dict[str, str]
+    choices: dict[str, list[tuple[str, str]]]
+    problems: list[str]
+    q: str
+    sort: str
+
+
+def narrow(query: Select, spec: ListSpec, args: MultiDict[str, str] | None = None, *,
+           extra_filters: Mapping[str, Callable[[Select, str], Select]] | None = None,
+           ) -> Narrowed:
+    """Apply the URL's filters, search and sort to ``query`` (already scoped to what the user
+    may see). The page and its export both start here, so they list the same rows."""
     args = request.args if args is None else args
     values: dict[str, str] = {}
     choices: dict[str, list[tuple[str, str]]] = {}
@@ -178,6 +189,19 @@ def list_page(query: Select, spec: ListSpec, args: MultiDict[str, str] | None = 
     if sort not in spec.sorts:
         sort = spec.default_sort
     query = query.order_by(None).order_by(*spec.sorts[sort].order_by())
+    return Narrowed(query=query, values=values, choices=choices, problems=problems, q=q,
+                    sort=sort)
+
+
+def list_page(query: Select, spec: ListSpec, args: MultiDict[str, str] | None = None, *,
+              view_args: Mapping[str, Any] | None = None,
+              extra_filters: Mapping[str, Callable[[Select, str], Select]] | None = None,
+              ) -> ListPage:
+    """Apply the URL's filters, search, sort and page to ``query`` (already scoped to what
+    the user may see) and run it: one count and one page of rows."""
+    args = request.args if args is None else args
+    narrowed = narrow(query, spec, args, extra_filters=extra_filters)
+    query = narrowed.query
     try:
         page = max(int(args.get("page", "1")), 1)
     except ValueError:
@@ -191,7 +215,8 @@ def list_page(query: Select, spec: ListSpec, args: MultiDict[str, str] | None = 
         page = pages
         pagination = db.paginate(query, page=page, per_page=spec.per_page, error_out=False)
     return ListPage(spec=spec, items=list(pagination.items), total=total, page=page, pages=pages,
-                    sort=sort, q=q, values=values, choices=choices, problems=problems,
+                    sort=narrowed.sort, q=narrowed.q, values=narrowed.values,
+                    choices=narrowed.choices, problems=narrowed.problems,
                     view_args=dict(view_args or {}))
 
 

@@ -8,4 +8,5 @@ from devreg.production import policies as production_policies  # noqa: F401
 from devreg.registrations import policies as registrations_policies  # noqa: F401
 from devreg.reports import policies as reports_policies  # noqa: F401
 from devreg.review import policies as review_policies  # noqa: F401
+from devreg.transfer import policies as transfer_policies  # noqa: F401
 from devreg.workdays import policies as workdays_policies  # noqa: F401

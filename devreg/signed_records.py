@@ -7,3 +7,4 @@ from devreg.production import signed as production_signed  # noqa: F401
 from devreg.registrations import signed as registrations_signed  # noqa: F401
 from devreg.reports import signed as reports_signed  # noqa: F401
 from devreg.review import signed as review_signed  # noqa: F401
+from devreg.transfer import signed as transfer_signed  # noqa: F401

@@ -22,6 +22,7 @@ MEANINGS = {
     "objection_filed": _l("Objection to the review opinion filed"),
     "objection_resolved": _l("Objection answered"),
     "declared": _l("Declared true, accurate and complete"),
+    "counter_set": _l("Serial counter set"),
 }
 
 

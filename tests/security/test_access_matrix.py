@@ -427,6 +427,24 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "api_own.queue": lambda w: {"stage": "acceptance"},
     "api_tokens.tokens": _none,
     "api_tokens.revoke": fresh_api_token,
+    # imports, counters and exports (devreg/transfer)
+    "transfer.import_upload": _none,
+    "transfer.import_confirm": _none,
+    "transfer.import_template": lambda w: {"kind": "certificates"},
+    "transfer.counters": _none,
+    "transfer.registry_export": lambda w: {"fmt": "csv", "q": "血压计"},
+    "transfer.applications_export": lambda w: {"fmt": "xlsx"},
+    "transfer.export/applications": lambda w: {"name": "applications", "fmt": "csv"},
+    "transfer.export/arrangements": lambda w: {"name": "arrangements", "fmt": "csv"},
+    "transfer.export/certificates": lambda w: {"name": "certificates", "fmt": "csv"},
+    "transfer.export/devices": lambda w: {"name": "devices", "fmt": "csv"},
+    "transfer.export/licences": lambda w: {"name": "licences", "fmt": "csv"},
+    "transfer.export/organisations": lambda w: {"name": "organisations", "fmt": "csv"},
+    "transfer.export/queue": lambda w: {"name": "queue", "fmt": "csv"},
+    "transfer.export/registry": lambda w: {"name": "registry", "fmt": "csv"},
+    "transfer.export/scope-changes": lambda w: {"name": "scope-changes", "fmt": "csv"},
+    "transfer.export/supervision": lambda w: {"name": "supervision", "fmt": "csv"},
+    "transfer.export/users": lambda w: {"name": "users", "fmt": "csv"},
 }
 
 # --- what each visitor gets -----------------------------------------------------------------
@@ -501,6 +519,22 @@ GET = {
     "api_own.queues":                   "401 401 401 401 401 401 401 401 401",
     "api_own.queue":                    "401 401 401 401 401 401 401 401 401",
     "api_tokens.tokens":                "L   200 200 200 200 200 200 200 403",
+    "transfer.import_upload":           "L   403 403 403 403 403 403 403 200",
+    "transfer.import_template":         "L   403 403 403 403 403 403 403 200",
+    "transfer.counters":                "L   403 403 403 403 403 403 403 200",
+    "transfer.registry_export":         "200 200 200 200 200 200 200 200 200",
+    "transfer.applications_export":     "L   200 200 403 200 200 200 200 403",
+    "transfer.export/applications":     "L   200 200 403 200 200 200 200 403",
+    "transfer.export/arrangements":     "L   200 200 200 200 200 200 200 403",
+    "transfer.export/certificates":     "L   200 200 200 200 200 200 200 200",
+    "transfer.export/devices":          "L   200 200 403 403 403 403 403 403",
+    "transfer.export/licences":         "L   200 200 200 200 200 200 200 200",
+    "transfer.export/organisations":    "L   403 403 403 403 403 403 403 200",
+    "transfer.export/queue":            "L   403 403 403 200 200 200 200 403",
+    "transfer.export/registry":         "200 200 200 200 200 200 200 200 200",
+    "transfer.export/scope-changes":    "L   200 200 200 200 200 200 200 200",
+    "transfer.export/supervision":      "L   403 403 403 200 200 200 200 403",
+    "transfer.export/users":            "L   403 403 403 403 403 403 403 200",
 }
 
 # GET of the records a withdrawn and a declined proposal point at: holder A's side (and its
@@ -593,6 +627,9 @@ POST = {
     "registrations.request_stream":     "L   400 404 404 404 404 404 404 404",
     "api_tokens.tokens":                "L   422 422 422 422 422 422 422 403",
     "api_tokens.revoke":                "L   R   404 404 404 404 404 404 404",
+    "transfer.import_upload":           "L   403 403 403 403 403 403 403 200",
+    "transfer.import_confirm":          "L   403 403 403 403 403 403 403 400",
+    "transfer.counters":                "L   403 403 403 403 403 403 403 200",
 }
 
 
@@ -718,7 +755,7 @@ def sessions(app: Flask, world: World) -> Sessions:
 
 def check(response: Any, expected: str, path: str, visitor: str, method: str) -> None:
     where = f"{method} {path} as {visitor}"
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", "replace")  # downloads may be binary (XLSX)
     response.close()  # files are streamed: close them
     assert response.status_code < 500, f"{where}: {response.status_code}\n{body[:2000]}"
     assert "Traceback" not in body, where
