@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
+from werkzeug.routing import UnicodeConverter
 
 from devreg.api.problems import PROBLEM_JSON, ProblemSchema
 
@@ -47,6 +48,8 @@ class DevregApi(Api):
 
 
 def init_api(app: Flask) -> DevregApi:
+    from devreg import DatabaseId
+
     app.config.setdefault("API_TITLE", "devreg")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.1.0")
@@ -59,6 +62,12 @@ def init_api(app: Flask) -> DevregApi:
         "servers": [{"url": "/"}],
     })
     api = DevregApi(app, spec_kwargs={})
+    # path parameters as the routes match them: a row id fits the database's INTEGER, a text
+    # segment has no "/" and, like every text of devreg, no NUL (refused with 400)
+    api.register_converter(DatabaseId, lambda _c: {"type": "integer", "minimum": 0,
+                                                   "maximum": 2**31 - 1})
+    api.register_converter(UnicodeConverter, lambda _c: {"type": "string", "minLength": 1,
+                                                         "pattern": r"^[^\x00/]+$"})
     from devreg.api import account, own, public
 
     api.register_blueprint(public.blp, url_prefix=API_PREFIX)

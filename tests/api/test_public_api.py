@@ -55,6 +55,9 @@ def test_search_filters_like_the_registry_page(client, registry):
     assert client.get("/api/v1/certificates?status=revoked").get_json()["total"] == 0
     dated = client.get("/api/v1/certificates?approved_from=2026-03-03&approved_to=2026-03-03")
     assert [i["number"] for i in dated.get_json()["items"]] == [registry["b"]]
+    # an inverted range is no error: nothing was approved in it
+    assert client.get("/api/v1/certificates?approved_from=2026-03-04&approved_to=2026-03-01"
+                      ).get_json()["total"] == 0
     newest = client.get("/api/v1/certificates?sort=approved").get_json()["items"]
     assert [i["number"] for i in newest] == [registry["c"], registry["b"], registry["a"]]
     item = by_name["items"][0]
@@ -82,7 +85,6 @@ def test_pages_total_and_link_headers(client, registry):
     ("page=0", "page"), ("per_page=101", "per_page"), ("page=x", "page"),
     ("status=lost", "status"), ("province=99", "province"), ("category=zz", "category"),
     ("approved_from=2026-13-01", "approved_from"), ("sort=random", "sort"),
-    ("approved_from=2026-03-04&approved_to=2026-03-01", "approved_to"),
     ("q=" + "x" * 101, "q"),
 ])
 def test_bad_parameters_answer_422_with_field_errors(client, query, field):
