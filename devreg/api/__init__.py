@@ -73,6 +73,9 @@ def init_api(app: Flask) -> DevregApi:
     api.register_blueprint(public.blp, url_prefix=API_PREFIX)
     api.register_blueprint(own.blp, url_prefix=API_PREFIX)
     app.register_blueprint(account.bp)  # the account page's tokens (HTML, not in the document)
+    from devreg.api.cli import api_group
+
+    app.cli.add_command(api_group)
     api.spec.components.security_scheme(
         "token", {"type": "http", "scheme": "bearer",
                   "description": "A personal API token from the account page"})

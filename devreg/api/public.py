@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from datetime import date
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import Response, current_app, request, url_for
 from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload, selectinload
 from werkzeug.datastructures import MultiDict
 
+from devreg.api import export
 from devreg.api.problems import problem
 from devreg.api.schemas import (
     CertificatePageSchema,
     CertificateSchema,
     CertificateSearchArgs,
+    ExportSchema,
     ValidityArgs,
     ValiditySchema,
 )
@@ -160,3 +163,67 @@ def certificate_validity(number: str, on: date | None = None):
     return {"number": certificate.number, "on": day, "valid": certificate.is_valid_on(day),
             "reason": certificate.not_valid_because(day),
             "period": _period(certificate.period_on(day))}
+
+
+# --- the daily bulk export ------------------------------------------------------------------
+
+def _export_files(record: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"format": fmt, "media_type": export.FORMATS[fmt],
+             "url": url_for(f"api_public.export_{fmt}"), "sha256": meta["sha256"],
+             "size": meta["size"]} for fmt, meta in record["files"].items()]
+
+
+@blp.route("/exports/registry")
+@blp.response(200, ExportSchema)
+@common_errors
+def export_registry():
+    """Today's bulk export of the whole public registry (China time): JSON Lines and CSV, each
+    with its SHA-256 (also in `/exports/registry.sha256`, `sha256sum -c` format). Built once a
+    day; every request of the day gets the same files."""
+    record = export.todays(china_today())
+    db.session.commit()  # building reads in its own transaction; nothing to write
+    return {"day": date.fromisoformat(record["day"]), "count": record["count"],
+            "files": _export_files(record)}
+
+
+def _export_file(fmt: str) -> Response:
+    record = export.todays(china_today())
+    meta = record["files"][fmt]
+    digest = base64.b64encode(bytes.fromhex(meta["sha256"])).decode()
+    return Response(export.stream(meta["key"]), mimetype=export.FORMATS[fmt], headers={
+        "Content-Length": str(meta["size"]),
+        "Content-Disposition": f'attachment; filename="{meta["name"]}"',
+        # RFC 9530: the checksum of the bytes sent
+        "Repr-Digest": f"sha-256=:{digest}:",
+        "X-Checksum-SHA256": meta["sha256"],
+        "Cache-Control": "public, max-age=3600",
+    })
+
+
+def _file_response(media_type: str, description: str) -> Any:
+    return blp.doc(responses={"200": {"description": description, "content": {
+        media_type: {"schema": {"type": "string"}}}}})
+
+
+@blp.route("/exports/registry.jsonl")
+@_file_response("application/jsonl", "One JSON object per certificate and line, by number")
+@common_errors
+def export_jsonl():
+    """Today's export as JSON Lines (UTF-8)."""
+    return _export_file("jsonl")
+
+
+@blp.route("/exports/registry.csv")
+@_file_response("text/csv", "A header row, then one row per certificate (UTF-8 with BOM)")
+@common_errors
+def export_csv():
+    """Today's export as CSV (UTF-8 with a BOM, so spreadsheets read the Chinese text)."""
+    return _export_file("csv")
+
+
+@blp.route("/exports/registry.sha256")
+@_file_response("text/plain", "`sha256sum -c` format")
+@common_errors
+def export_checksums():
+    """The SHA-256 of today's two files."""
+    return Response(export.checksums(export.todays(china_today())), mimetype="text/plain")

@@ -142,3 +142,17 @@ class ValiditySchema(ma.Schema):
         "description": "why not valid: not_yet_issued | gap | expired | cancelled | revoked"})
     period = ma.fields.Nested(PeriodSchema, allow_none=True, required=True,
                               metadata={"description": "the period covering the day"})
+
+
+class ExportFileSchema(ma.Schema):
+    format = ma.fields.String(required=True, validate=validate.OneOf(["jsonl", "csv"]))
+    media_type = ma.fields.String(required=True)
+    url = ma.fields.String(required=True)
+    sha256 = ma.fields.String(required=True, metadata={"description": "hex"})
+    size = ma.fields.Integer(required=True, metadata={"description": "bytes"})
+
+
+class ExportSchema(ma.Schema):
+    day = ma.fields.Date(required=True, metadata={"description": "the export's day (China)"})
+    count = ma.fields.Integer(required=True, metadata={"description": "certificates"})
+    files = ma.fields.List(ma.fields.Nested(ExportFileSchema), required=True)

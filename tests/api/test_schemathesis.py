@@ -64,7 +64,9 @@ def api_world(app: Flask) -> Iterator[dict[str, str]]:
 #: every operation of the document (checked against it below, so none can be skipped)
 OPERATIONS = [
     "/api/v1/certificates", "/api/v1/certificates/{number}",
-    "/api/v1/certificates/{number}/validity",
+    "/api/v1/certificates/{number}/validity", "/api/v1/exports/registry",
+    "/api/v1/exports/registry.jsonl", "/api/v1/exports/registry.csv",
+    "/api/v1/exports/registry.sha256",
     "/api/v1/me", "/api/v1/my/devices", "/api/v1/my/applications",
     "/api/v1/my/applications/{application_id}", "/api/v1/my/certificates",
     "/api/v1/my/arrangements", "/api/v1/queues", "/api/v1/queues/{stage}",
@@ -111,7 +113,7 @@ def test_every_operation_conforms(app: Flask, api_world: dict[str, str], path: s
 
 
 @pytest.mark.parametrize("path", [p for p in OPERATIONS if not p.startswith(
-    "/api/v1/certificates")])
+    ("/api/v1/certificates", "/api/v1/exports"))])
 def test_tokens_and_scopes_decide_401_and_403(app: Flask, api_world: dict[str, str],
                                               path: str) -> None:
     operation = _schema(app)[path]["GET"]
