@@ -128,6 +128,9 @@ def load_config(app_config: Any, instance_path: str, overrides: dict[str, Any] |
         app_config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(env["DATABASE_URL"])
     if env.get("RATELIMIT_STORAGE_URI"):
         app_config["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+    for name in ("API_RATE_LIMIT_PER_ADDRESS", "API_RATE_LIMIT_PER_TOKEN"):
+        if env.get(name):  # e.g. "120 per minute"
+            app_config[name] = env[name]
     if env.get("UPLOAD_FOLDER"):
         app_config["UPLOAD_FOLDER"] = env["UPLOAD_FOLDER"]
     if env.get("MAX_UPLOAD_MB"):

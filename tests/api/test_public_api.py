@@ -213,3 +213,16 @@ def test_an_unexpected_error_is_a_500_problem_without_traceback(client, monkeypa
     assert "boom" not in response.get_data(as_text=True)
     assert "Traceback" not in response.get_data(as_text=True)
     db.session.rollback()
+
+
+def test_the_api_limits_can_be_set_in_the_environment(monkeypatch, tmp_path):
+    from flask import Config
+
+    from devreg.config import load_config
+
+    monkeypatch.setenv("API_RATE_LIMIT_PER_ADDRESS", "7 per minute")
+    monkeypatch.setenv("API_RATE_LIMIT_PER_TOKEN", "9 per minute")
+    config = Config(str(tmp_path))
+    load_config(config, str(tmp_path), {"TESTING": True, "SECRET_KEY": "x"})
+    assert config["API_RATE_LIMIT_PER_ADDRESS"] == "7 per minute"
+    assert config["API_RATE_LIMIT_PER_TOKEN"] == "9 per minute"
