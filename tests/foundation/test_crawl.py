@@ -33,6 +33,8 @@ def crawl(client, start: str = "/home") -> dict[str, int]:  # type: ignore[no-un
             if path in seen:
                 continue
             response = client.get(path)
+            response.get_data()  # a streamed download (CSV, XLSX) runs to its end here
+            response.close()
             seen[path] = response.status_code
             assert response.status_code < 500, f"{path} answered {response.status_code}"
             if depth < MAX_DEPTH and response.status_code == 200 and \
@@ -61,6 +63,8 @@ def test_crawl_from_home_as_demo_account_has_no_server_errors(app, demo, account
     for path, code in statuses.items():
         if code == 200:
             response = client.get(path)
+            response.get_data()
+            response.close()
             if response.mimetype == "text/html":
                 assert html_lang(response) == LOCALES[locale], path
 
