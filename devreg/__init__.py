@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     # policies are registered as their modules import
     import devreg.policies
+    import devreg.registrations.clock_store
     import devreg.signed_records  # noqa: F401
 
 

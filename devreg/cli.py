@@ -166,7 +166,8 @@ def sweep_command(today) -> None:  # type: ignore[no-untyped-def]
     click.echo(f"deemed accepted: {len(result.deemed_accepted)}, terminated: "
                f"{len(result.terminated)}, deemed renewed: {len(result.deemed_renewed)}, "
                f"expired: {len(result.expired)}, arrangements flagged for an expired licence: "
-               f"{len(result.flagged_arrangements)}, orphaned files removed: {orphans}")
+               f"{len(result.flagged_arrangements)}, orphaned files removed: {orphans}, "
+               f"clocks refreshed: {result.clocks_refreshed}")
 
 
 @click.command("worker")

@@ -286,6 +286,10 @@ def generate(*, applications: int, organisations: int, audit_events: int, seed: 
         "WHERE c.application_id = applications.id) "
         "WHERE state = 'approved' AND certificate_id IS NULL AND id >= :first"),
         {"first": first_application})
+    # the stored due-soon and overdue days, as the services' flushes write them
+    from devreg.registrations.clock_store import refresh_clocks
+
+    refresh_clocks()
     for (province, year), value in serials.items():
         updated = db.session.execute(
             NumberCounter.__table__.update().where(

@@ -80,6 +80,7 @@ class Application(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("kind = 'initial' OR certificate_id IS NOT NULL", name="certificate"),
         Index("ix_applications_province_state", "province_code", "state"),
+        Index("ix_applications_province_clock", "province_code", "clock_overdue_from"),
         # one open application of a kind per device, and per certificate (issue 8 item 3)
         Index("uq_applications_open_device_kind", "device_id", "kind", unique=True,
               sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
@@ -147,6 +148,11 @@ class Application(TimestampMixin, db.Model):
     refusal_reasons: Mapped[str | None] = mapped_column(Text)
     #: the time limits (working days) of the province when accepted, kept for this application
     time_limits: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    #: derived from the clock (registrations/clock_store.py), never edited, never audited: the
+    #: first day the running clock is "due soon" and the first day it is overdue; None while
+    #: no clock runs or it is paused. Lists filter and sort on them in the database.
+    clock_soon_from: Mapped[date | None] = mapped_column()
+    clock_overdue_from: Mapped[date | None] = mapped_column()
 
     assigned_reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     review_started_on: Mapped[date | None] = mapped_column()

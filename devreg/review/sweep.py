@@ -14,6 +14,7 @@ from devreg.arrangements.services import flag_expired_licences
 from devreg.certificates import services as certificates
 from devreg.certificates.models import Certificate, CertificateStatus
 from devreg.extensions import db
+from devreg.registrations.clock_store import refresh_clocks
 from devreg.registrations.kinds import ApplicationKind
 from devreg.registrations.models import Application
 from devreg.registrations.services import end_pause
@@ -33,6 +34,7 @@ class SweepResult:
     deemed_renewed: list[int] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
     flagged_arrangements: list[int] = field(default_factory=list)
+    clocks_refreshed: int = 0
 
 
 def terminate_unanswered(application: Application, *, today: date) -> None:
@@ -123,6 +125,9 @@ def run_sweep(today: date) -> SweepResult:
     result.expired = [c.id for c in certificates.expire_certificates(today)]
     result.flagged_arrangements = flag_expired_licences(today)
     db.session.flush()
+    # the stored due-soon and overdue days of every open file, rewritten as a safety net (after
+    # an upgrade, a bulk load or a change of the due-soon settings)
+    result.clocks_refreshed = refresh_clocks()
     events.sweep_finished.send(None, today=today, result=result)
     return result
 

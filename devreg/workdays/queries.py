@@ -45,11 +45,6 @@ def _version_token() -> str | None:
     return g.calendar_version  # type: ignore[no-any-return]
 
 
-def calendar_version_token() -> str | None:
-    """The calendar's current version token (what cached calendars are keyed on)."""
-    return _version_token()
-
-
 def _build_calendar(province_code: str | None) -> WorkdayCalendar:
     official: dict[int, dict[date, DayKind | str]] = {
         year: {} for year in db.session.scalars(select(CalendarYear.year))
