@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         certificates,
         main,
+        notifications,
         orgs,
         production,
         registrations,
@@ -92,14 +93,22 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (main, auth, orgs, production, registrations, review, certificates,
-                   arrangements, workdays, audit, reports, transfer):
+                   arrangements, workdays, audit, reports, transfer,
+                   notifications):
         # each package's routes (or commands) live in views.py (cli.py for audit)
         importlib.import_module(f"{module.__name__}.{'cli' if module is audit else 'views'}")
         app.register_blueprint(module.bp)
     # policies are registered as their modules import
+    # listeners of devreg.events: who is told what, and the sweep's reminders
+    import devreg.notifications.listeners
+    import devreg.notifications.policies
+    import devreg.notifications.reminders
     import devreg.policies
     import devreg.registrations.clock_store
     import devreg.signed_records  # noqa: F401
+    from devreg.notifications.sending import init_sending
+
+    init_sending(app)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -137,4 +146,11 @@ def register_template_helpers(app: Flask) -> None:
     from devreg.permissions import can
 
     app.jinja_env.globals["can"] = lambda action, obj=None: can(current_user, action, obj)
+
+    def unread_count() -> int:
+        from devreg.notifications.queries import unread_count as count
+
+        return count(current_user.id) if current_user.is_authenticated else 0
+
+    app.jinja_env.globals["unread_count"] = unread_count
     templating.register(app)

@@ -25,6 +25,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(sweep_command)
     app.cli.add_command(no_commission_list_command)
     app.cli.add_command(worker_command)
+    from devreg.notifications.cli import outbox_group
+
+    app.cli.add_command(outbox_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     from devreg.bench.cli import bench_group

@@ -104,6 +104,35 @@ class Defaults:
     #: "at least once a year" (2022 No. 20 audit; 2024-38 §5 agreement review): the next one is
     #: due this many months after the last one recorded (or after the planned start)
     REVIEW_INTERVAL_MONTHS = 12
+    # --- notifications (docs/notifications.md) ---
+    #: "smtp" in production; "console" prints mail (the default in development); "locmem"
+    #: keeps it in memory (the default in tests); or a dotted backend class
+    MAIL_BACKEND: str | None = None
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "devreg <noreply@devreg.invalid>"
+    MAIL_TIMEOUT = 30
+    #: a row that failed this many times is marked failed and the admins are told
+    OUTBOX_MAX_ATTEMPTS = 6
+    #: retry after base * 2**(attempts-1) seconds: 1, 2, 4, 8, 16 minutes
+    OUTBOX_RETRY_BASE_SECONDS = 60
+    #: rows one sender claims at a time
+    OUTBOX_BATCH_SIZE = 50
+    #: a row claimed longer ago than this (its sender died) is claimed again
+    OUTBOX_CLAIM_TIMEOUT_SECONDS = 600
+    #: reminders before the renewal and supplement deadlines, in calendar days
+    REMINDER_DAYS = (30, 7, 1)
+    #: issue 13: the renewal window opens 6 months (Order 47 Art 82) plus this margin before
+    #: expiry; the holder is told on that day
+    RENEWAL_REMINDER_MARGIN_DAYS = 30
+    #: the reviewers' digest is sent on weekdays (Monday 0 .. Friday 4) by the sweep
+    DIGEST_WEEKDAYS = (0, 1, 2, 3, 4)
+    #: the yearly self-inspection reminder is sent this many days before 31 March
+    SELF_INSPECTION_REMINDER_DAYS = 30
 
 
 def _env_bool(value: str | None) -> bool:
@@ -148,9 +177,17 @@ def load_config(app_config: Any, instance_path: str, overrides: dict[str, Any] |
                  "AUDIT_KEY"):
         if env.get(name):
             app_config[name] = env[name]
-    for name in ("TRUSTED_PROXIES", "ORPHAN_FILE_AGE_HOURS", "SQLITE_BUSY_TIMEOUT_SECONDS"):
+    for name in ("TRUSTED_PROXIES", "ORPHAN_FILE_AGE_HOURS", "SQLITE_BUSY_TIMEOUT_SECONDS",
+                 "MAIL_PORT", "OUTBOX_MAX_ATTEMPTS", "OUTBOX_RETRY_BASE_SECONDS"):
         if env.get(name):
             app_config[name] = int(env[name])
+    for name in ("MAIL_BACKEND", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD",
+                 "MAIL_DEFAULT_SENDER"):
+        if env.get(name):
+            app_config[name] = env[name]
+    for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        if env.get(name):
+            app_config[name] = _env_bool(env[name])
     if env.get("RATELIMIT_ALLOW_MEMORY"):
         app_config["RATELIMIT_ALLOW_MEMORY"] = _env_bool(env["RATELIMIT_ALLOW_MEMORY"])
     if env.get("TRUSTED_HOSTS"):
@@ -184,6 +221,9 @@ def load_config(app_config: Any, instance_path: str, overrides: dict[str, Any] |
         if app_config["PUBLIC_URL"].startswith("https://"):
             app_config["PREFERRED_URL_SCHEME"] = "https"
 
+    if not app_config.get("MAIL_BACKEND"):
+        app_config["MAIL_BACKEND"] = ("locmem" if app_config.get("TESTING") else "console"
+                                      if app_config["DEVREG_ENV"] == "development" else "smtp")
     relaxed = app_config.get("TESTING") or app_config["DEVREG_ENV"] == "development"
     if not relaxed and app_config["SECRET_KEY"] in (None, "", DEV_SECRET_KEY):
         raise RuntimeError(

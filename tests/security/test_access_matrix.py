@@ -117,6 +117,7 @@ class World:
     self_inspection: int  # holder A's self-inspection report on last year
     organisation: int  # holder A's organisation
     target_user: int  # an account for the admin's user pages (nobody signs in as it)
+    inbox_item: int  # an item in holder A's inbox (the acceptance of one of its applications)
     # dead relations: holder A proposed production of this certificate's device at a site of
     # each licence below (both the Jiangsu manufacturer's, each with a pending scope change);
     # one proposal was withdrawn, the other declined: neither opens anything
@@ -176,6 +177,11 @@ def build_world() -> World:
                                       declaration=True, password=PASSWORD, today=china_today())
         dead = _dead_relations(demo)
         db.session.commit()
+        from devreg.notifications.models import InboxItem
+
+        inbox_item = db.session.scalar(select(InboxItem.id).where(
+            InboxItem.user_id == demo.user("holder").id,
+            InboxItem.kind == "application_accepted").order_by(InboxItem.id).limit(1))
         return World(
             device=draft.device_id, draft=draft.id, submitted=submitted.id,
             dossier_file=submitted.files[0].id, accepted=states[S.ACCEPTED].id,
@@ -184,7 +190,8 @@ def build_world() -> World:
             certificate_number=certificate.number, arrangement=arrangement.id,
             licence=licence.id, scope_request=scope_request.id,
             supervision_action=inspection.id, self_inspection=report.id,
-            organisation=demo.org("holder_hebei").id, target_user=target.id, **dead)
+            organisation=demo.org("holder_hebei").id, target_user=target.id,
+            inbox_item=inbox_item, **dead)
 
 
 def _dead_relations(demo: Demo) -> dict[str, int]:
@@ -449,6 +456,12 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "transfer.export/scope-changes": lambda w: {"name": "scope-changes", "fmt": "csv"},
     "transfer.export/supervision": lambda w: {"name": "supervision", "fmt": "csv"},
     "transfer.export/users": lambda w: {"name": "users", "fmt": "csv"},
+    "notifications.inbox": _none,
+    "notifications.inbox_item": lambda w: {"item_id": w.inbox_item},
+    "notifications.mark/read": lambda w: {"item_id": w.inbox_item, "action": "read"},
+    "notifications.mark/unread": lambda w: {"item_id": w.inbox_item, "action": "unread"},
+    "notifications.read_all": _none,
+    "notifications.preferences": _none,
 }
 
 # --- what each visitor gets -----------------------------------------------------------------
@@ -543,6 +556,10 @@ GET = {
     "transfer.export/scope-changes":    "L   200 200 200 200 200 200 200 200",
     "transfer.export/supervision":      "L   403 403 403 200 200 200 200 403",
     "transfer.export/users":            "L   403 403 403 403 403 403 403 200",
+    "notifications.inbox":              "L   200 200 200 200 200 200 200 200",
+    # another's item answers 404: its existence never leaks
+    "notifications.inbox_item":         "L   200 404 404 404 404 404 404 404",
+    "notifications.preferences":        "L   200 200 200 200 200 200 200 200",
 }
 
 # GET of the records a withdrawn and a declined proposal point at: holder A's side (and its
@@ -638,6 +655,11 @@ POST = {
     "transfer.import_upload":           "L   403 403 403 403 403 403 403 200",
     "transfer.import_confirm":          "L   403 403 403 403 403 403 403 400",
     "transfer.counters":                "L   403 403 403 403 403 403 403 200",
+    "notifications.mark/read":          "L   R   404 404 404 404 404 404 404",
+    "notifications.mark/unread":        "L   R   404 404 404 404 404 404 404",
+    "notifications.read_all":           "L   R   R   R   R   R   R   R   R",
+    # the empty form lacks the language and the choices: refused, the page shown again
+    "notifications.preferences":        "L   422 422 422 422 422 422 422 422",
 }
 
 
