@@ -31,6 +31,7 @@ NOTICE_TITLES = {
                          "manufacturer (NMPA 2024 No. 38 §16)"),
     "supervision": _l("supervision action recorded"),
     "feedback": _l("feedback on a delegated inspection or disposition received"),
+    "message": _l("written notice"),
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import DateField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -98,3 +98,10 @@ class AgreementReviewForm(BaseForm):
     done_on = DateField(_l("Date"), validators=[InputRequired(message=REQUIRED)])
     notes = TextAreaField(_l("Findings and conclusions"),
                           validators=[InputRequired(message=REQUIRED), Length(max=20000)])
+
+
+class NoticeForm(BaseForm):
+    """A written notice to the other province (信息通报), or an answer in its thread."""
+
+    body = TextAreaField(_l("Notice"), validators=[InputRequired(), Length(max=5000)])
+    attachments = MultipleFileField(_l("Attachments (PDF, images, DOCX, XLSX)"))

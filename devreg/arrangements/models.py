@@ -191,20 +191,57 @@ class AgreementReview(db.Model):
 
 
 class Notice(db.Model):
-    """信息通报: what one province's regulator is told about an arrangement touching it."""
+    """信息通报: what one province's regulator is told about an arrangement touching it.
+    Automatic (kind: the event) or written by a reviewer of the other province (kind
+    "message", with a body and attachments); answers share the first notice's thread."""
 
     __tablename__ = "notices"
-    audit_fields = ("province_code", "arrangement_id", "kind")
+    audit_fields = ("province_code", "arrangement_id", "kind", "from_province_code",
+                    "author_id", "thread_id", "body")
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the province told (the recipient)
     province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
     arrangement_id: Mapped[int] = mapped_column(ForeignKey("arrangements.id"), index=True)
-    #: confirmed | suspended | lifted | ended | licence_expired | supervision
+    #: confirmed | suspended | lifted | ended | licence_expired | supervision | message ...
     kind: Mapped[str] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: when a reviewer of the recipient province first opened it (the sender sees it)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    read_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: a written notice: the sending province, its author and the text
+    from_province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str | None] = mapped_column(Text)
+    #: the thread's first notice (None: this one starts its thread)
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"), index=True)
 
     arrangement: Mapped[Arrangement] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    read_by: Mapped[User | None] = relationship(foreign_keys=[read_by_id])
+    attachments: Mapped[list[NoticeAttachment]] = relationship(
+        order_by="NoticeAttachment.id", back_populates="notice")
+
+    @property
+    def root_id(self) -> int:
+        return self.thread_id or self.id
+
+
+class NoticeAttachment(db.Model):
+    """A file sent with a written notice (stored like dossier files)."""
+
+    __tablename__ = "notice_attachments"
+    audit_fields = ("notice_id", "original_name", "sha256")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column()
+    content_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    notice: Mapped[Notice] = relationship(back_populates="attachments")
 
 
 # Provinces are derived from the current records, never copied (issue 10 item 5): the holder's

@@ -66,3 +66,10 @@ def record_review(user, arrangement) -> bool:  # type: ignore[no-untyped-def]
 def view_list(user, _obj) -> bool:  # type: ignore[no-untyped-def]
     """Companies see their arrangements; reviewers their supervision queue."""
     return user.role in (Role.HOLDER, Role.MANUFACTURER, Role.REVIEWER)
+
+
+@policy("arrangements.write_notice")
+def write_notice(user, arrangement) -> bool:  # type: ignore[no-untyped-def]
+    """A reviewer of either province of the arrangement writes to the other one."""
+    return user.role == Role.REVIEWER and user.jurisdiction in (
+        arrangement.holder_province_code, arrangement.site_province_code)

@@ -48,8 +48,11 @@ def supervision_actions(arrangement: Arrangement) -> list[SupervisionAction]:
 
 
 def notices_for(province_code: str, *, limit: int = 50) -> list[Notice]:
+    """The notices told to the province, and the ones it wrote (with their read receipts)."""
     return list(db.session.scalars(select(Notice).where(
-        Notice.province_code == province_code).order_by(Notice.id.desc()).limit(limit)))
+        or_(Notice.province_code == province_code,
+            Notice.from_province_code == province_code)).order_by(Notice.id.desc())
+        .limit(limit)))
 
 
 def notice_count(province_code: str) -> int:

@@ -15,6 +15,7 @@ from devreg.arrangements import services as svc
 from devreg.arrangements.clauses import CLAUSES
 from devreg.arrangements.lists import arrangement_list_spec
 from devreg.arrangements.models import Arrangement, SupervisionAction
+from devreg.arrangements.notices import notices_of, provinces_of
 from devreg.arrangements.queries import (
     arrangements_visible_to,
     cross_regional_matrix,
@@ -86,6 +87,10 @@ def _render(arrangement: Arrangement, bound: dict[str, Any] | None = None, statu
             else [])), None),
         licence_problem=svc.licence_problem(arrangement, arrangement.device, china_today())
         if arrangement.state == "proposed" else None,
+        notices=notices_of(arrangement, current_user),
+        notice_form=f.NoticeForm(formdata=None)
+        if can(current_user, "arrangements.write_notice", arrangement)
+        and len(provinces_of(arrangement)) > 1 else None,
     ), status
 
 
@@ -251,3 +256,5 @@ def feedback(action_id: int):
             db.session.commit()
             flash(_("Feedback recorded; the other province is notified."), "success")
     return redirect(url_for("arrangements.detail", arrangement_id=action.arrangement_id))
+
+from devreg.arrangements import notice_views  # noqa: E402, F401  (the notice pages)

@@ -68,6 +68,15 @@ def home_context(user: User) -> dict[str, Any]:
         certificates = certificates_visible_to(user)
         counted["certificate_count"] = certificates
         context["certificates"] = db.session.scalars(certificates.limit(HOME_TOP)).all()
+        # issue 13: the proposals waiting for its signed confirmation (or decline)
+        from devreg.arrangements.models import Arrangement
+        from devreg.arrangements.states import ArrangementState
+
+        proposals = select(Arrangement).where(
+            Arrangement.manufacturer_org_id == user.organisation_id,
+            Arrangement.state == ArrangementState.PROPOSED.value).order_by(Arrangement.id)
+        counted["proposal_count"] = proposals
+        context["proposals"] = db.session.scalars(proposals.limit(HOME_TOP)).all()
     if user.role in (Role.MANUFACTURER, Role.HOLDER) and user.organisation_id:
         context["self_inspection_due"] = _self_inspection_due(user, today)
         # the holder's yearly audit and agreement review, on both parties' home pages

@@ -150,5 +150,5 @@ def _notice(notice: Any, **kwargs: Any) -> None:
     reviewers = [r for r in province_reviewers(notice.province_code)
                  if author is None or r.id != author.id]
     notify(reviewers, "notice_received", key=f"notice:{notice.id}", record=notice,
-           link=Link.to("arrangements.detail", arrangement_id=arrangement.id),
+           link=Link.to("arrangements.notice", notice_id=notice.root_id),
            notice=notice, arrangement=arrangement)

@@ -141,13 +141,15 @@ def download(stored_name: str, *, size: int, mimetype: str | None,
 
 
 def referenced_names() -> set[str]:
-    """Every stored name a row points to (dossier files and quality agreements)."""
-    from devreg.arrangements.models import ArrangementFile
+    """Every stored name a row points to (dossier files, quality agreements, notice
+    attachments and self-inspection reports)."""
+    from devreg.arrangements.models import ArrangementFile, NoticeAttachment
     from devreg.extensions import db
     from devreg.registrations.models import DossierFile
+    from devreg.reports.models import SelfInspectionReport
 
     names: set[str] = set()
-    for model in (DossierFile, ArrangementFile):
+    for model in (DossierFile, ArrangementFile, NoticeAttachment, SelfInspectionReport):
         names.update(db.session.scalars(select(model.stored_name)))
     return names
 

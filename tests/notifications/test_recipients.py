@@ -14,8 +14,8 @@ from devreg.notifications.reminders import reviewer_digests
 from devreg.production import services as production
 from devreg.review.sweep import run_sweep
 from tests.registrations.helpers import (
-    D,
     PASSWORD,
+    D,
     K,
     S,
     application_in,
@@ -168,3 +168,16 @@ def test_reviewer_digest_on_weekdays_once_a_day_with_the_overdue_files(world):
     approver = world.user("approver")
     assert not db.session.scalar(select(OutboxMessage).where(
         OutboxMessage.user_id == approver.id, OutboxMessage.kind == "reviewer_digest"))
+
+
+def test_manufacturer_home_lists_the_proposals_awaiting_its_confirmation(world):
+    device = world.device_in_application()
+    proposal = world.propose(device, world.js_site)
+    answered = world.arrangement_in(_state("declined"))
+    page = world.client("manufacturer").get("/home").get_data(as_text=True)
+    table = page.split('data-testid="proposals"')[1].split("</table>")[0]
+    assert f"/arrangements/{proposal.id}\"" in table
+    assert f"/arrangements/{answered.id}\"" not in table
+    world.confirm(proposal)
+    page = world.client("manufacturer").get("/home").get_data(as_text=True)
+    assert 'data-testid="no-proposals"' in page

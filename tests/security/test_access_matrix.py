@@ -118,6 +118,8 @@ class World:
     organisation: int  # holder A's organisation
     target_user: int  # an account for the admin's user pages (nobody signs in as it)
     inbox_item: int  # an item in holder A's inbox (the acceptance of one of its applications)
+    notice: int  # Hebei's written notice to Jiangsu about the arrangement, with a file
+    notice_file: int
     # dead relations: holder A proposed production of this certificate's device at a site of
     # each licence below (both the Jiangsu manufacturer's, each with a pending scope change);
     # one proposal was withdrawn, the other declined: neither opens anything
@@ -176,6 +178,10 @@ def build_world() -> World:
                                       filename="自查报告.pdf", stream=io.BytesIO(PDF),
                                       declaration=True, password=PASSWORD, today=china_today())
         dead = _dead_relations(demo)
+        from devreg.arrangements import notices
+
+        notice = notices.write(arrangement, actor=demo.user("reviewer"), body="请协助核查",
+                               uploads=[("核查.pdf", io.BytesIO(PDF))])
         db.session.commit()
         from devreg.notifications.models import InboxItem
 
@@ -191,7 +197,8 @@ def build_world() -> World:
             licence=licence.id, scope_request=scope_request.id,
             supervision_action=inspection.id, self_inspection=report.id,
             organisation=demo.org("holder_hebei").id, target_user=target.id,
-            inbox_item=inbox_item, **dead)
+            inbox_item=inbox_item, notice=notice.id, notice_file=notice.attachments[0].id,
+            **dead)
 
 
 def _dead_relations(demo: Demo) -> dict[str, int]:
@@ -456,6 +463,11 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "transfer.export/scope-changes": lambda w: {"name": "scope-changes", "fmt": "csv"},
     "transfer.export/supervision": lambda w: {"name": "supervision", "fmt": "csv"},
     "transfer.export/users": lambda w: {"name": "users", "fmt": "csv"},
+    "arrangements.notice": lambda w: {"notice_id": w.notice},
+    "arrangements.notice_attachment": lambda w: {"notice_id": w.notice,
+                                                 "attachment_id": w.notice_file},
+    "arrangements.write_notice": lambda w: {"arrangement_id": w.arrangement},
+    "arrangements.answer_notice": lambda w: {"notice_id": w.notice},
     "notifications.inbox": _none,
     "notifications.inbox_item": lambda w: {"item_id": w.inbox_item},
     "notifications.mark/read": lambda w: {"item_id": w.inbox_item, "action": "read"},
@@ -556,6 +568,9 @@ GET = {
     "transfer.export/scope-changes":    "L   200 200 200 200 200 200 200 200",
     "transfer.export/supervision":      "L   403 403 403 200 200 200 200 403",
     "transfer.export/users":            "L   403 403 403 403 403 403 403 200",
+    # the two provinces' reviewers; opening is the other province's read receipt
+    "arrangements.notice":              "L   404 404 404 200 200 200 404 404",
+    "arrangements.notice_attachment":   "L   404 404 404 200 200 200 404 404",
     "notifications.inbox":              "L   200 200 200 200 200 200 200 200",
     # another's item answers 404: its existence never leaks
     "notifications.inbox_item":         "L   200 404 404 404 404 404 404 404",
@@ -655,6 +670,8 @@ POST = {
     "transfer.import_upload":           "L   403 403 403 403 403 403 403 200",
     "transfer.import_confirm":          "L   403 403 403 403 403 403 403 400",
     "transfer.counters":                "L   403 403 403 403 403 403 403 200",
+    "arrangements.write_notice":        "L   403 404 403 422 422 422 404 404",
+    "arrangements.answer_notice":       "L   404 404 404 422 422 422 404 404",
     "notifications.mark/read":          "L   R   404 404 404 404 404 404 404",
     "notifications.mark/unread":        "L   R   404 404 404 404 404 404 404",
     "notifications.read_all":           "L   R   R   R   R   R   R   R   R",
