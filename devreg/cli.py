@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
+from sqlalchemy import func, select
 
 from devreg.extensions import db
 
@@ -78,6 +79,12 @@ def demo_group() -> None:
 def demo_load_command() -> None:
     """Load the demo data (idempotent)."""
     _load_demo()
+    from devreg.notifications.models import OutboxMessage, OutboxStatus
+
+    pending = db.session.scalar(select(func.count(OutboxMessage.id)).where(
+        OutboxMessage.status == OutboxStatus.PENDING.value)) or 0
+    click.echo(f"Demo loaded; {pending} e-mails wait in the outbox: `flask outbox send` sends "
+               f"them ({current_app.config['MAIL_BACKEND']} backend).")
     click.echo("Demo data loaded.")
 
 

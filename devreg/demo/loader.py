@@ -14,6 +14,7 @@ from sqlalchemy import select
 from devreg.auth.models import User
 from devreg.auth.passwords import hash_password
 from devreg.demo.arrangements import load_arrangements
+from devreg.demo.notifications import load_notifications
 from devreg.demo.registrations import load_registrations
 from devreg.extensions import db
 from devreg.orgs.models import Organisation
@@ -132,9 +133,9 @@ def _no_commission_list() -> None:
 DemoStep = Callable[[dict[str, Organisation], dict[str, User]], None]
 DEMO_STEPS: list[DemoStep] = [lambda orgs, users: _licences(orgs),
                               lambda orgs, users: _no_commission_list(), load_registrations,
-                              load_arrangements]
+                              load_arrangements, load_notifications]
 #: the steps that add scenario data rather than organisations, accounts and licences
-SCENARIO_STEPS: list[DemoStep] = [load_registrations, load_arrangements]
+SCENARIO_STEPS: list[DemoStep] = [load_registrations, load_arrangements, load_notifications]
 
 
 def load_demo(*, scenarios: bool = True) -> None:
