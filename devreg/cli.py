@@ -83,9 +83,8 @@ def demo_load_command() -> None:
 
     pending = db.session.scalar(select(func.count(OutboxMessage.id)).where(
         OutboxMessage.status == OutboxStatus.PENDING.value)) or 0
-    click.echo(f"Demo loaded; {pending} e-mails wait in the outbox: `flask outbox send` sends "
-               f"them ({current_app.config['MAIL_BACKEND']} backend).")
-    click.echo("Demo data loaded.")
+    click.echo(f"Demo data loaded; {pending} e-mails wait in the outbox (`flask outbox send`, "
+               f"{current_app.config['MAIL_BACKEND']} backend).")
 
 
 @click.command("create-admin")
