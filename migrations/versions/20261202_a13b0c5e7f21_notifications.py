@@ -1,7 +1,7 @@
 """notifications: outbox, inbox items and per-kind preferences
 
 Revision ID: a13b0c5e7f21
-Revises: 62d2d50939ec
+Revises: c1a5d0c7e4b2
 Create Date: 2026-12-02 02:10:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a13b0c5e7f21'
-down_revision = '62d2d50939ec'
+down_revision = 'c1a5d0c7e4b2'
 branch_labels = None
 depends_on = None
 
