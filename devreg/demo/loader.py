@@ -14,6 +14,7 @@ from sqlalchemy import select
 from devreg.auth.models import User
 from devreg.auth.passwords import hash_password
 from devreg.demo.arrangements import load_arrangements
+from devreg.demo.go_live import load_go_live
 from devreg.demo.notifications import load_notifications
 from devreg.demo.registrations import load_registrations
 from devreg.extensions import db
@@ -133,9 +134,10 @@ def _no_commission_list() -> None:
 DemoStep = Callable[[dict[str, Organisation], dict[str, User]], None]
 DEMO_STEPS: list[DemoStep] = [lambda orgs, users: _licences(orgs),
                               lambda orgs, users: _no_commission_list(), load_registrations,
-                              load_arrangements, load_notifications]
+                              load_arrangements, load_notifications, load_go_live]
 #: the steps that add scenario data rather than organisations, accounts and licences
-SCENARIO_STEPS: list[DemoStep] = [load_registrations, load_arrangements, load_notifications]
+SCENARIO_STEPS: list[DemoStep] = [load_registrations, load_arrangements, load_notifications,
+                                  load_go_live]
 
 
 def load_demo(*, scenarios: bool = True) -> None:
