@@ -27,7 +27,7 @@ def test_demo_step_imports_30_hebei_certificates_once(demo):
         ImportedRecord.source_file == FILES["certificates"])) == 30
     statuses = set(db.session.scalars(select(Certificate.status)))
     assert statuses == {"valid", "expired", "cancelled"}
-    for kind, province, year, value in db.session.execute(select(
+    for _kind, province, year, value in db.session.execute(select(
             NumberCounter.kind, NumberCounter.province_code, NumberCounter.year,
             NumberCounter.last_value)):
         used = db.session.scalar(select(func.max(Certificate.serial)).where(
