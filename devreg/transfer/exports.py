@@ -1,8 +1,10 @@
 """Every list downloads as CSV (UTF-8 with BOM, for Excel) or XLSX, with the page's filters,
 search and sort. Each export starts from the same scoped query and ListSpec as its page
 (listing.narrow), behind the same guard, so it holds what the page may show and nothing more.
-Rows are read in batches and written one by one: CSV streams to the client as it is made, XLSX
-is written to a temporary file by openpyxl's write-only mode and then streamed."""
+Rows are read from the database in batches (yield_per) and written one by one to a temporary
+file that stays in memory up to SPOOL_BYTES and then moves to disk; the response streams that
+file in chunks. The whole export is never held in memory, and nothing of the request (its
+application context, its transaction) outlives it while the client downloads."""
 
 from __future__ import annotations
 
@@ -12,9 +14,9 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any
 
-from flask import abort, request
+from flask import abort
 from sqlalchemy import Select, select
 
 from devreg.i18n import _l
@@ -24,6 +26,8 @@ from devreg.permissions import can
 #: rows fetched from the database per round trip
 BATCH = 500
 BOM = "\ufeff"
+#: an export stays in memory up to this size, then goes to a temporary file on disk
+SPOOL_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,8 @@ class Export:
     title: Any
     #: may this visitor download it (the page's own guard); None: public
     allowed: Callable[[Any], bool] | None
-    query: Callable[[Any], Select]
+    #: (user, URL arguments) -> the page's scoped query
+    query: Callable[[Any, Any], Select]
     spec: Callable[[Any], ListSpec]
     columns: Sequence[tuple[Any, Callable[[Any], Any]]]
 
@@ -116,11 +121,11 @@ def _exports() -> dict[str, Export]:
     def signed_in(user: Any) -> bool:
         return bool(user.is_authenticated)
 
-    def stage(user: Any) -> str:
+    def stage(user: Any, args: Any) -> str:
         """The queue's stage as the page chooses it: the one asked for, else the first with
         work, else the first of the user's duties."""
         counts = queue_counts(user)
-        wanted = request.args.get("stage", "")
+        wanted = args.get("stage", "")
         if wanted in counts:
             return wanted
         chosen = next((key for key in counts if counts[key]), next(iter(counts), ""))
@@ -130,33 +135,33 @@ def _exports() -> dict[str, Export]:
 
     exports = [
         Export("certificates", _l("Certificates"), signed_in,
-               lambda u: certificates_visible_to(u), lambda u: CERTIFICATE_LIST,
+               lambda u, a: certificates_visible_to(u), lambda u: CERTIFICATE_LIST,
                _certificates()),
-        Export("registry", _l("Registry"), None, lambda u: select(Certificate),
+        Export("registry", _l("Registry"), None, lambda u, a: select(Certificate),
                lambda u: REGISTRY, _certificates()),
         Export("applications", _l("Applications"),
                lambda u: can(u, "registrations.view_list"),
-               lambda u: applications_visible_to(u),
+               lambda u, a: applications_visible_to(u),
                lambda u: application_list_spec(u, china_today()), _applications()),
         Export("queue", _l("Queue"), lambda u: can(u, "review.queue"),
-               lambda u: queue_query(u, stage(u)), lambda u: queue_spec(u, china_today()),
+               lambda u, a: queue_query(u, stage(u, a)), lambda u: queue_spec(u, china_today()),
                _applications()),
         Export("devices", _l("Devices"), lambda u: can(u, "registrations.manage_devices"),
-               lambda u: devices_visible_to(u), lambda u: DEVICE_LIST, [
+               lambda u, a: devices_visible_to(u), lambda u: DEVICE_LIST, [
                    (_l("Product name"), lambda d: d.name),
                    (_l("Models and specifications"), lambda d: d.model_spec),
                    (_l("Catalogue subcategory"), lambda d: d.category_code),
                    (_l("Registration holder"), lambda d: d.holder.name_zh)]),
         Export("arrangements", _l("Arrangements"),
                lambda u: can(u, "arrangements.view_list"),
-               lambda u: arrangements_visible_to(u),
+               lambda u, a: arrangements_visible_to(u),
                lambda u: arrangement_list_spec("arrangements.arrangement_list"),
                _arrangements()),
         Export("supervision", _l("Supervision"), lambda u: u.is_authenticated and
-               u.role == Role.REVIEWER, lambda u: arrangements_visible_to(u),
+               u.role == Role.REVIEWER, lambda u, a: arrangements_visible_to(u),
                lambda u: arrangement_list_spec("arrangements.supervision"), _arrangements()),
         Export("licences", _l("Production licences"), signed_in,
-               lambda u: licences_visible_to(u), lambda u: LICENCE_LIST, [
+               lambda u, a: licences_visible_to(u), lambda u: LICENCE_LIST, [
                    (_l("Licence number"), lambda x: x.number),
                    (_l("Manufacturer"), lambda x: x.organisation.name_zh),
                    (_l("Issuing province"), lambda x: x.province_code),
@@ -165,21 +170,21 @@ def _exports() -> dict[str, Export]:
                    (_l("Production addresses"), lambda x: "\n".join(
                        s.address for s in x.sites if s.is_active))]),
         Export("scope-changes", _l("Scope changes"), signed_in,
-               lambda u: scope_requests_visible_to(u), lambda u: SCOPE_CHANGE_LIST, [
+               lambda u, a: scope_requests_visible_to(u), lambda u: SCOPE_CHANGE_LIST, [
                    (_l("Licence number"), lambda x: x.licence.number),
                    (_l("State"), lambda x: x.state),
                    (_l("Added subcategories"), lambda x: ";".join(x.added_codes or [])),
                    (_l("New production address"), lambda x: x.new_site_address),
                    (_l("Decided on"), lambda x: x.decided_on)]),
         Export("organisations", _l("Organisations"), lambda u: can(u, "orgs.manage"),
-               lambda u: select(Organisation), lambda u: ORGANISATION_LIST, [
+               lambda u, a: select(Organisation), lambda u: ORGANISATION_LIST, [
                    (_l("Unified social credit code"), lambda o: o.uscc),
                    (_l("Name"), lambda o: o.name_zh),
                    (_l("Name (English)"), lambda o: o.name_en),
                    (_l("Province"), lambda o: o.province_code),
                    (_l("Address"), lambda o: o.address)]),
         Export("users", _l("User accounts"), lambda u: can(u, "auth.manage_users"),
-               lambda u: select(User), lambda u: USER_LIST, [
+               lambda u, a: select(User), lambda u: USER_LIST, [
                    (_l("Email"), lambda x: x.email),
                    (_l("Name"), lambda x: x.display_name),
                    (_l("Role"), lambda x: _title(Role, x.role)),
@@ -218,10 +223,10 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def rows(export: Export, user: Any) -> Iterator[list[Any]]:
+def rows(export: Export, user: Any, args: Any) -> Iterator[list[Any]]:
     from devreg.extensions import db
 
-    narrowed = narrow(export.query(user), export.spec(user))
+    narrowed = narrow(export.query(user, args), export.spec(user), args)
     result = db.session.execute(narrowed.query.execution_options(yield_per=BATCH))
     for record in result.scalars():
         yield [_safe(getter(record)) for _label, getter in export.columns]
@@ -231,28 +236,33 @@ def headers(export: Export) -> list[str]:
     return [str(label) for label, _getter in export.columns]
 
 
-def csv_stream(export: Export, user: Any) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+def write_csv(export: Export, user: Any, args: Any, handle: IO[bytes]) -> None:
+    text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=True)
+    text.write(BOM)
+    writer = csv.writer(text)
     writer.writerow(headers(export))
-    yield BOM + buffer.getvalue()
-    for row in rows(export, user):
-        buffer.seek(0)
-        buffer.truncate()
+    for row in rows(export, user, args):
         writer.writerow(row)
-        yield buffer.getvalue()
+    text.detach()
 
 
-def xlsx_stream(export: Export, user: Any) -> Iterator[bytes]:
+def write_xlsx(export: Export, user: Any, args: Any, handle: IO[bytes]) -> None:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(export.name[:31])
     sheet.append(headers(export))
-    for row in rows(export, user):
+    for row in rows(export, user, args):
         sheet.append(row)
-    with tempfile.TemporaryFile() as handle:
-        book.save(handle)
-        handle.seek(0)
-        while chunk := handle.read(64 * 1024):
-            yield chunk
+    book.save(handle)
+
+
+def export_file(export: Export, user: Any, args: Any, fmt: str) -> IO[bytes]:
+    """The export written row by row to a temporary file (in memory up to SPOOL_BYTES, then on
+    disk), rewound: the whole file is never held in memory, and the response streams it in
+    chunks after the request's transaction is over."""
+    # closed by the response once streamed
+    handle: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # type: ignore[assignment]  # noqa: SIM115
+    (write_csv if fmt == "csv" else write_xlsx)(export, user, args, handle)
+    handle.seek(0)
+    return handle

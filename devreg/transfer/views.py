@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -57,7 +56,9 @@ def export_name(endpoint: str) -> str | None:
 @bp.route("/export/<any({}):name>.<fmt>".format(
     ", ".join(f"'{name}'" for name in sorted(set(EXPORT_OF_ENDPOINT.values())))))
 def export(name: str, fmt: str):  # type: ignore[no-untyped-def]
-    from devreg.transfer.exports import csv_stream, exports, xlsx_stream
+    from werkzeug.wsgi import wrap_file
+
+    from devreg.transfer.exports import export_file, exports
 
     if fmt not in FORMATS or name not in exports():
         abort(404)
@@ -67,9 +68,14 @@ def export(name: str, fmt: str):  # type: ignore[no-untyped-def]
             return login_manager.unauthorized()
         if not spec.allowed(current_user):
             abort(403)
-    stream = csv_stream if fmt == "csv" else xlsx_stream
+    handle = export_file(spec, current_user, request.args, fmt)
     stamp = datetime.now().strftime("%Y%m%d-%H%M")  # noqa: DTZ005 - a file name only
-    response = Response(stream_with_context(stream(spec, current_user)), mimetype=FORMATS[fmt])
+    if getattr(handle, "_rolled", True):  # on disk: streamed in chunks, closed when sent
+        response = Response(wrap_file(request.environ, handle), mimetype=FORMATS[fmt],
+                            direct_passthrough=True)
+    else:  # small enough to have stayed in memory (SPOOL_BYTES)
+        with handle:
+            response = Response(handle.read(), mimetype=FORMATS[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{fmt}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -121,3 +121,14 @@ def test_list_pages_link_to_their_exports_with_the_filters(client, certificates)
 def test_anonymous_export_of_a_private_list_goes_to_sign_in(client, certificates):
     response = client.get("/export/certificates.csv")
     assert response.status_code == 302 and "/login" in response.location
+
+
+def test_a_large_export_streams_from_a_temporary_file(client, certificates, monkeypatch):
+    """Past SPOOL_BYTES the export is written to disk row by row and streamed in chunks."""
+    monkeypatch.setattr("devreg.transfer.exports.SPOOL_BYTES", 64)
+    response = client.get("/registry.csv")
+    assert response.status_code == 200 and "Content-Length" not in response.headers
+    data = response.get_data()
+    response.close()
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert _numbers(rows) == {HEBEI, HEBEI_CANCELLED, BEIJING}
