@@ -234,7 +234,6 @@ def _write_rows(report: Report, kind_impl: Importer, context: Context,
         except DomainError as error:
             row.fail(kind_impl.key_column, error.message)
             raise ImportFailed(report) from error
-        label_next_change(subject, "imported")
         source = ImportedRecord(kind=kind, natural_key=row.key,
                                 subject_type=type(subject).__name__, subject_id=subject.id,
                                 source_file=filename[:255], source_row=row.number,

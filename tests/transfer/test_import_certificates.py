@@ -211,3 +211,11 @@ def test_imported_certificate_is_on_the_registry_and_the_verify_page(holder_uscc
     assert certificate.number in verify and "电子血压计" in verify
     registry = client.get("/registry?q=20262070137").get_data(as_text=True)
     assert certificate.number in registry
+
+
+def test_an_imported_certificate_has_one_audit_event(holder_uscc):
+    _import([certificate_row(holder_uscc)])
+    certificate = db.session.scalar(select(Certificate))
+    events = list(db.session.scalars(select(AuditEvent.action).where(
+        AuditEvent.subject_type == "Certificate", AuditEvent.subject_id == certificate.id)))
+    assert events == ["imported"]
