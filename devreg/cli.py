@@ -87,17 +87,6 @@ def demo_load_command() -> None:
                f"{current_app.config['MAIL_BACKEND']} backend).")
 
 
-@demo_group.command("samples")
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="samples")
-def demo_samples_command(folder: Path) -> None:
-    """Write the go-live sample import files (Hebei) to FOLDER."""
-    from devreg.demo.go_live import write_samples
-
-    written = write_samples(folder)
-    click.echo(f"{len(written)} sample files written to {folder}: "
-               + ", ".join(p.name for p in written))
-
-
 @click.command("create-admin")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt="Printed name")

@@ -41,6 +41,17 @@ def template_command(kind: str, output: Path | None, as_csv: bool) -> None:
     click.echo(f"Template for {kind} written to {output}")
 
 
+@import_group.command("samples")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="samples")
+def samples_command(folder: Path) -> None:
+    """Write the go-live sample files (Hebei: organisations, users, licences, certificates)."""
+    from devreg.transfer.samples import write_samples
+
+    written = write_samples(folder)
+    click.echo(f"{len(written)} sample files written to {folder}: "
+               + ", ".join(p.name for p in written))
+
+
 @import_group.command("run", hidden=True)
 @click.argument("kind", type=KIND_CHOICE)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
