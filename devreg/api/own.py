@@ -48,6 +48,13 @@ limiter.limit(lambda: current_app.config["API_RATE_LIMIT_PER_TOKEN"], key_func=_
               scope="api-token")(blp)
 
 
+@blp.after_request
+def never_cached(response):  # type: ignore[no-untyped-def]
+    """An account's own records: no browser or proxy keeps them."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @blp.before_request
 def require_token() -> None:
     token = authenticate(request.headers.get("Authorization"), china_today())

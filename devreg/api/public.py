@@ -47,6 +47,21 @@ def _public_limit() -> str:
 
 limiter.limit(_public_limit, scope="api-public")(blp)
 
+#: how long a shared cache may serve a public registry answer (as the registry pages)
+PUBLIC_MAX_AGE_SECONDS = 300
+
+
+@blp.after_request
+def public_cache(response):  # type: ignore[no-untyped-def]
+    """The same answer for everyone: a proxy may keep a successful one for a while (errors
+    are never kept); the language of the problem details varies it."""
+    if response.status_code == 200:
+        response.headers.setdefault("Cache-Control", f"public, max-age={PUBLIC_MAX_AGE_SECONDS}")
+    else:
+        response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Accept-Language")
+    return response
+
 
 def common_errors(view: Any) -> Any:
     """The errors any public operation may answer, in the document."""

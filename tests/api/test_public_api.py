@@ -226,3 +226,13 @@ def test_the_api_limits_can_be_set_in_the_environment(monkeypatch, tmp_path):
     load_config(config, str(tmp_path), {"TESTING": True, "SECRET_KEY": "x"})
     assert config["API_RATE_LIMIT_PER_ADDRESS"] == "7 per minute"
     assert config["API_RATE_LIMIT_PER_TOKEN"] == "9 per minute"
+
+
+def test_public_answers_may_be_cached_and_errors_not(client, registry):
+    found = client.get(f"/api/v1/certificates/{registry['a']}")
+    assert found.headers["Cache-Control"] == "public, max-age=300"
+    assert "Accept-Language" in found.headers["Vary"]
+    missing = client.get("/api/v1/certificates/冀械注准20262070999")
+    assert missing.status_code == 404 and missing.headers["Cache-Control"] == "no-store"
+    bad = client.get("/api/v1/certificates?page=0")
+    assert bad.status_code == 422 and bad.headers["Cache-Control"] == "no-store"

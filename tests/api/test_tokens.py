@@ -177,8 +177,9 @@ def test_a_session_cookie_alone_never_authenticates_the_api(client, demo):
 def test_with_a_session_and_a_token_the_token_decides(client, demo):
     raw = token_for(demo, "holder.bj")
     login(client, "holder")
-    assert client.get("/api/v1/me", headers=bearer(raw)).get_json()["email"] == (
-        "holder.bj@demo.devreg")
+    answer = client.get("/api/v1/me", headers=bearer(raw))
+    assert answer.get_json()["email"] == "holder.bj@demo.devreg"
+    assert answer.headers["Cache-Control"] == "no-store"  # an account's own records
 
 
 @pytest.mark.parametrize("header", [
