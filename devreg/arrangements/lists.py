@@ -36,3 +36,38 @@ FILTERS = [
 def arrangement_list_spec(endpoint: str) -> ListSpec:
     return ListSpec(endpoint=endpoint, sorts=SORTS, filters=FILTERS, search=_search,
                     search_label=_l("Device, holder or manufacturer"))
+
+
+# --- the notices list: /supervision/notices ------------------------------------------------
+
+def notice_list_spec(province_code: str | None) -> ListSpec:
+    """The notices a province received or wrote, newest first, by direction and read state."""
+    from devreg.arrangements.models import Notice
+
+    def direction(query, value):  # type: ignore[no-untyped-def]
+        if value == "received":
+            return query.where(Notice.province_code == province_code)
+        return query.where(Notice.from_province_code == province_code)
+
+    def read(query, value):  # type: ignore[no-untyped-def]
+        return query.where(Notice.read_at.is_(None) if value == "unread"
+                           else Notice.read_at.is_not(None))
+
+    def search(query, q):  # type: ignore[no-untyped-def]
+        pattern = like_pattern(q)
+        return query.where(or_(
+            Notice.body.ilike(pattern, escape="\\"),
+            Notice.arrangement.has(Arrangement.device.has(
+                Device.name.ilike(pattern, escape="\\")))))
+
+    return ListSpec(
+        endpoint="arrangements.notice_list",
+        sorts={"newest": Sort(_l("Newest first"), lambda: [Notice.id.desc()]),
+               "oldest": Sort(_l("Oldest first"), lambda: [Notice.id])},
+        filters=[
+            Filter("direction", _l("Direction"), direction,
+                   choices=lambda: [("received", _l("Received")), ("sent", _l("Sent"))]),
+            Filter("read", _l("Read receipt"), read,
+                   choices=lambda: [("unread", _l("Not yet read")), ("read", _l("Read"))]),
+        ],
+        search=search, search_label=_l("Text or product"))

@@ -235,6 +235,26 @@ def supervision():
 
 
 
+@bp.route("/supervision/notices")
+@login_required
+def notice_list():
+    """Every notice the reviewer's province received or wrote, paged and filtered."""
+    if current_user.role != Role.REVIEWER:
+        abort(403)
+    from sqlalchemy import or_, select
+    from sqlalchemy.orm import selectinload
+
+    from devreg.arrangements.lists import notice_list_spec
+    from devreg.arrangements.models import Notice
+
+    province = current_user.jurisdiction
+    query = select(Notice).where(or_(Notice.province_code == province,
+                                     Notice.from_province_code == province)).options(
+        selectinload(Notice.arrangement).selectinload(Arrangement.device))
+    page = list_page(query, notice_list_spec(province))
+    return render_template("arrangements/notice_list.html", page=page, notices=page.items)
+
+
 @bp.route("/supervision/actions/<int:action_id>/feedback", methods=["POST"])
 @login_required
 def feedback(action_id: int):
