@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
         audit,
         auth,
         certificates,
+        documents,
         main,
         notifications,
         orgs,
@@ -94,7 +95,7 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, orgs, production, registrations, review, certificates,
                    arrangements, workdays, audit, reports, transfer,
-                   notifications):
+                   notifications, documents):
         # each package's routes (or commands) live in views.py (cli.py for audit)
         importlib.import_module(f"{module.__name__}.{'cli' if module is audit else 'views'}")
         app.register_blueprint(module.bp)

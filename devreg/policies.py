@@ -3,6 +3,7 @@
 from devreg.arrangements import policies as arrangements_policies  # noqa: F401
 from devreg.auth import policies as auth_policies  # noqa: F401
 from devreg.certificates import policies as certificates_policies  # noqa: F401
+from devreg.documents import policies as documents_policies  # noqa: F401
 from devreg.orgs import policies as orgs_policies  # noqa: F401
 from devreg.production import policies as production_policies  # noqa: F401
 from devreg.registrations import policies as registrations_policies  # noqa: F401
