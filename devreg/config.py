@@ -79,7 +79,7 @@ class Defaults:
     #: the most data rows one import file may hold; a larger file is refused with a clear
     #: message (split it): every row is validated before anything is written, in one transaction
     IMPORT_MAX_ROWS = 20000
-    #: interpretation (docs/rules.md §15; the law prescribes no document numbers): how official
+    #: interpretation (docs/rules.md §18; the law prescribes no document numbers): how official
     #: documents are numbered, a running serial per kind, province and year. Fields: {abbr}
     #: (冀), {word} (the kind's word, e.g. 受通), {year}, {serial}, {kind}
     DOCUMENT_NUMBER_FORMAT = "{abbr}械{word}〔{year}〕{serial:04d}号"

@@ -9,6 +9,7 @@ bp = Blueprint("documents", __name__)
 
 @bp.record_once
 def _register(state) -> None:  # type: ignore[no-untyped-def]
-    from devreg.documents import queries
+    from devreg.documents import listeners, queries
 
     state.app.jinja_env.globals["documents_of"] = queries.documents_of
+    listeners.connect()

@@ -8,39 +8,39 @@ from sqlalchemy import select
 from devreg.audit.services import acting_as
 from devreg.documents import bp
 from devreg.documents import services as documents
-from devreg.documents.kinds import DocumentKind as DK
+from devreg.documents.kinds import DocumentKind as Kind
 from devreg.extensions import db
 from devreg.registrations.models import Application
 
 
-def due_documents(application: Application) -> list[tuple[DK, dict]]:  # type: ignore[type-arg]
+def due_documents(application: Application) -> list[tuple[Kind, dict]]:  # type: ignore[type-arg]
     """The documents the application's recorded acts call for, in the order they happened."""
-    due: list[tuple[DK, dict]] = []  # type: ignore[type-arg]
+    due: list[tuple[Kind, dict]] = []  # type: ignore[type-arg]
     if application.correction_requested_on:
-        due.append((DK.CORRECTION, {"on": application.correction_requested_on}))
+        due.append((Kind.CORRECTION, {"on": application.correction_requested_on}))
     if application.state == "not_accepted" and application.closed_on:
-        due.append((DK.NON_ACCEPTANCE, {"on": application.closed_on}))
+        due.append((Kind.NON_ACCEPTANCE, {"on": application.closed_on}))
     if application.accepted_on:
-        due.append((DK.ACCEPTANCE, {"on": application.accepted_on}))
+        due.append((Kind.ACCEPTANCE, {"on": application.accepted_on}))
     if application.supplement_requested_on:
-        due.append((DK.SUPPLEMENT, {"on": application.supplement_requested_on}))
+        due.append((Kind.SUPPLEMENT, {"on": application.supplement_requested_on}))
     for extension in application.clock_extensions:
-        due.append((DK.EXTENSION, {"on": extension.granted_on, "extension": extension,
+        due.append((Kind.EXTENSION, {"on": extension.granted_on, "extension": extension,
                                    "round": 2 if extension.stage == "supplement_review"
                                    else 1}))
     if application.decided_on and application.state in ("approved", "refused"):
         approved = application.state == "approved"
-        due.append((DK.APPROVAL if approved else DK.REFUSAL, {"on": application.decided_on}))
+        due.append((Kind.APPROVAL if approved else Kind.REFUSAL, {"on": application.decided_on}))
         certificate = application.certificate
         if approved and certificate is not None:
             if application.kind in ("initial", "renewal"):
-                due.append((DK.CERTIFICATE, {"on": application.decided_on,
+                due.append((Kind.CERTIFICATE, {"on": application.decided_on,
                                              "certificate": certificate}))
             elif application.kind == "change":
                 change = next((d for d in certificate.change_documents
                                if d.application_id == application.id), None)
                 if change is not None:
-                    due.append((DK.CHANGE_DOCUMENT, {"on": application.decided_on,
+                    due.append((Kind.CHANGE_DOCUMENT, {"on": application.decided_on,
                                                      "certificate": certificate,
                                                      "change": change}))
     return due

@@ -12,7 +12,7 @@ from typing import Any
 from devreg import events
 from devreg.clock import china_today
 from devreg.documents import services as documents
-from devreg.documents.kinds import DocumentKind as DK
+from devreg.documents.kinds import DocumentKind as Kind
 from devreg.registrations.models import Application
 
 _CONNECTED: list[Any] = []  # blinker keeps weak references: hold the functions here
@@ -20,21 +20,21 @@ _CONNECTED: list[Any] = []  # blinker keeps weak references: hold the functions 
 
 def on_accepted(application: Application, **_: Any) -> None:
     # Order 47 Art 53 ¶2: accepted → a sealed, dated 受理通知书
-    documents.issue(DK.ACCEPTANCE, application, on=application.accepted_on or china_today())
+    documents.issue(Kind.ACCEPTANCE, application, on=application.accepted_on or china_today())
 
 
 def on_correction(application: Application, **_: Any) -> None:
-    documents.issue(DK.CORRECTION, application,
+    documents.issue(Kind.CORRECTION, application,
                     on=application.correction_requested_on or china_today())
 
 
 def on_refused_acceptance(application: Application, **_: Any) -> None:
     # Order 47 Art 53 ¶2: not accepted → a sealed, dated 不予受理通知书
-    documents.issue(DK.NON_ACCEPTANCE, application, on=application.closed_on or china_today())
+    documents.issue(Kind.NON_ACCEPTANCE, application, on=application.closed_on or china_today())
 
 
 def on_supplement(application: Application, **_: Any) -> None:
-    documents.issue(DK.SUPPLEMENT, application,
+    documents.issue(Kind.SUPPLEMENT, application,
                     on=application.supplement_requested_on or china_today())
 
 
@@ -43,26 +43,26 @@ def on_extended(application: Application, *, extension: Any = None, **_: Any) ->
     if extension is None:
         return
     round_ = 2 if extension.stage == "supplement_review" else 1
-    documents.issue(DK.EXTENSION, application, on=extension.granted_on, round=round_,
+    documents.issue(Kind.EXTENSION, application, on=extension.granted_on, round=round_,
                     extension=extension)
 
 
 def on_decision(application: Application, *, approved: bool = False,
                 certificate: Any = None, **_: Any) -> None:
     on = application.decided_on or china_today()
-    documents.issue(DK.APPROVAL if approved else DK.REFUSAL, application, on=on)
+    documents.issue(Kind.APPROVAL if approved else Kind.REFUSAL, application, on=on)
     if not approved:
         return
     certificate = certificate or application.certificate
     if certificate is None:
         return
     if application.kind in ("initial", "renewal"):
-        documents.issue(DK.CERTIFICATE, application, on=on, certificate=certificate)
+        documents.issue(Kind.CERTIFICATE, application, on=on, certificate=certificate)
     elif application.kind == "change":
         change = next((d for d in certificate.change_documents
                        if d.application_id == application.id), None)
         if change is not None:
-            documents.issue(DK.CHANGE_DOCUMENT, application, on=on, certificate=certificate,
+            documents.issue(Kind.CHANGE_DOCUMENT, application, on=on, certificate=certificate,
                             change=change)
 
 
@@ -71,7 +71,7 @@ def on_renewed(certificate: Any, *, application: Any = None, period: Any = None,
     # a signed renewal gets its sheet on decision_signed; a renewal deemed granted (Order 47
     # Art 82: not decided before expiry) has no decision, so its sheet is issued here
     if deemed and application is not None:
-        documents.issue(DK.CERTIFICATE, application,
+        documents.issue(Kind.CERTIFICATE, application,
                         on=period.approved_on if period else china_today(),
                         certificate=certificate)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 import io
 from datetime import date
-from urllib.parse import unquote
 from typing import Any
+from urllib.parse import unquote
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -116,8 +116,8 @@ def _context(kind: DocumentKind, application: Application, on: date,
         lines, remarks = _addresses(certificate)
         context.update(production_lines=lines, remarks=remarks)
         if kind is DocumentKind.CERTIFICATE:
-            period = certificate.period_on(on) or (certificate.periods[-1]
-                                                   if certificate.periods else None)
+            # the latest period: a renewal's sheet shows the new validity (Order 47 Art 84)
+            period = certificate.periods[-1] if certificate.periods else None
             context.update(
                 approved_on=period.approved_on if period else certificate.approved_on,
                 valid_until=period.ends_on if period else certificate.valid_until,

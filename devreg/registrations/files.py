@@ -17,6 +17,7 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
+from urllib.parse import quote
 
 from flask import Response, abort, current_app, send_file
 from sqlalchemy import event, select
@@ -138,6 +139,101 @@ def download(stored_name: str, *, size: int, mimetype: str | None,
                          as_attachment=True, download_name=download_name, conditional=False)
     response.content_length = size
     return response
+
+
+#: types a browser may show in place (issue 13 item 5); every other type downloads
+INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg")
+EXTENSIONS = {
+    "application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+}
+#: the page a previewed file opens in may run nothing, load nothing, submit nothing and be
+#: framed by nobody: a file a holder uploaded is never trusted content. Chromium's PDF viewer
+#: needs its own inline styles and a plugin object, hence style-src and object-src 'self'.
+PREVIEW_CSP = ("sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+               "object-src 'self'; frame-ancestors 'none'; form-action 'none'; base-uri 'none'")
+
+
+def served_name(name: str, content_type: str | None) -> str:
+    """The name the file is served under: its extension follows the detected type (a PDF
+    uploaded as scan.dat is served as scan.pdf)."""
+    extension = EXTENSIONS.get(content_type or "")
+    if extension is None:
+        return name
+    stem, dot, old = name.rpartition(".")
+    if dot and stem and len(old) <= 9:  # the claimed extension goes, whatever it was
+        name = stem
+    return name + extension
+
+
+def serve(stored_name: str, *, size: int, download_name: str) -> Response:
+    """A dossier file as the browser should receive it: its type judged again from its first
+    bytes in the store (never the upload's claim); PDF, PNG and JPEG in place
+    (Content-Disposition: inline) under a sandboxing CSP, everything else as an attachment.
+    Streamed in chunks; 404 when the file is gone."""
+    try:
+        stream = storage().open(key_of(stored_name))
+    except FileNotFoundError:
+        abort(404)
+    head = stream.read(16)
+    detected = _detect_head(head)
+    if detected is None:  # an office file (or something unknown): never shown in place
+        stream.close()
+        if head.startswith(b"PK\x03\x04"):
+            # DOCX and XLSX differ only inside the ZIP: judge them from a local copy
+            with tempfile.NamedTemporaryFile(prefix="devreg-serve-") as scratch:
+                with storage().open(key_of(stored_name)) as copy:
+                    while chunk := copy.read(CHUNK):
+                        scratch.write(chunk)
+                scratch.flush()
+                detected = detect_type(head, Path(scratch.name))
+        stream = storage().open(key_of(stored_name))
+        response = send_file(stream, mimetype=detected or "application/octet-stream",  # type: ignore[arg-type]
+                             as_attachment=True, conditional=False,
+                             download_name=served_name(download_name, detected))
+        response.content_length = size
+        return response
+
+    def body():  # type: ignore[no-untyped-def]
+        try:
+            yield head
+            while chunk := stream.read(CHUNK):
+                yield chunk
+        finally:
+            stream.close()
+
+    response = Response(body(), mimetype=detected)
+    response.content_length = size
+    set_disposition(response, "inline", served_name(download_name, detected))
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = PREVIEW_CSP
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def set_disposition(response: Response, disposition: str, name: str) -> None:
+    """Content-Disposition with an ASCII fallback name and the UTF-8 name (RFC 6266), as
+    send_file writes it."""
+    try:
+        name.encode("ascii")
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+        response.headers.set("Content-Disposition", disposition, filename=simple or "file",
+                             **{"filename*": f"UTF-8''{quote(name, safe='!#$&+^`|~')}"})
+    else:
+        response.headers.set("Content-Disposition", disposition, filename=name)
+
+
+def _detect_head(head: bytes) -> str | None:
+    """PDF, PNG or JPEG from the magic numbers; None for anything else."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return None
 
 
 def referenced_names() -> set[str]:

@@ -169,8 +169,8 @@ def remove_file(application_id: int, file_id: int):
 def download(application_id: int, file_id: int):
     application = get_application_or_404(application_id, current_user)
     record = get_file_or_404(application, file_id)
-    return files.download(record.stored_name, size=record.size, mimetype=record.content_type,
-                          download_name=record.original_name)
+    # PDF and images open in the browser, everything else downloads (issue 13 item 5)
+    return files.serve(record.stored_name, size=record.size, download_name=record.original_name)
 
 
 @bp.route("/applications/<int:application_id>/submit", methods=["POST"])

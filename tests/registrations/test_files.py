@@ -232,7 +232,8 @@ def test_download_only_for_holder_and_province_reviewers(app, demo, email, statu
     response = Download(client_for(app, email), f"{app_path(application)}/files/{record.id}")
     assert response.status_code == status
     if status == 200:
-        assert response.headers["Content-Disposition"].startswith("attachment")
+        # a PDF opens in the browser (issue 13 item 5: inline, sandboxed)
+        assert response.headers["Content-Disposition"].startswith("inline")
         assert response.data == PDF
         assert response.mimetype == "application/pdf"
 

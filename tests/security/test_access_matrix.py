@@ -52,12 +52,15 @@ from devreg.auth.roles import Role
 from devreg.auth.services import UserData, create_user
 from devreg.clock import china_today
 from devreg.demo.loader import load_demo
+from devreg.documents.models import Document
+from devreg.documents.services import upload_seal
 from devreg.extensions import db
 from devreg.production.models import ProductionLicence
 from devreg.production.services import LicenceData, add_site, create_licence, request_scope_change
 from devreg.reports.services import file_self_inspection
 from devreg.workdays.services import add_regulator_holiday
 from tests.conftest import CSRF_RE, Demo, _empty_tables, login
+from tests.documents.helpers import png
 from tests.registrations.helpers import (
     D,
     K,
@@ -74,6 +77,7 @@ PASSWORD = "devreg-demo"
 JIANGSU_LICENCE = "苏药监械生产许20210015号"
 JIANGSU_SITE = "江苏省苏州市工业园区星湖街 218 号 3 号厂房"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+SEAL_PNG = png()
 BEIJING_REVIEWER = "bj.reviewer@matrix.devreg"
 #: the Jiangsu manufacturer's licences for its sites in Anhui and Zhejiang (one licence per
 #: province, Order 53 Art 18)
@@ -120,6 +124,9 @@ class World:
     inbox_item: int  # an item in holder A's inbox (the acceptance of one of its applications)
     notice: int  # Hebei's written notice to Jiangsu about the arrangement, with a file
     notice_file: int
+    acceptance_notice: int  # the acceptance notice (受理通知书) of ``accepted``
+    certificate_sheet: int  # the certificate's PDF (医疗器械注册证)
+    document_number: str  # the acceptance notice's number (public verify page)
     # dead relations: holder A proposed production of this certificate's device at a site of
     # each licence below (both the Jiangsu manufacturer's, each with a pending scope change);
     # one proposal was withdrawn, the other declined: neither opens anything
@@ -151,6 +158,9 @@ def build_world() -> World:
                            .values(password_hash=fast))
         db.session.commit()
 
+        # Hebei's seal: the documents below carry it, and the admin's seal page shows it
+        upload_seal("13", SEAL_PNG, actor=demo.user("admin"))
+        db.session.commit()
         certificate = certificate_for(demo, name="电子血压计 matrix")
         application_in(demo, K.CHANGE, S.APPROVED, certificate=certificate)  # change document 1
         draft = application_in(demo, K.INITIAL, S.DRAFT, name="体温计 draft")
@@ -188,6 +198,10 @@ def build_world() -> World:
         inbox_item = db.session.scalar(select(InboxItem.id).where(
             InboxItem.user_id == demo.user("holder").id,
             InboxItem.kind == "application_accepted").order_by(InboxItem.id).limit(1))
+        acceptance = db.session.scalar(select(Document).where(
+            Document.application_id == states[S.ACCEPTED].id, Document.kind == "acceptance"))
+        sheet = db.session.scalar(select(Document).where(
+            Document.certificate_id == certificate.id, Document.kind == "certificate"))
         return World(
             device=draft.device_id, draft=draft.id, submitted=submitted.id,
             dossier_file=submitted.files[0].id, accepted=states[S.ACCEPTED].id,
@@ -198,7 +212,8 @@ def build_world() -> World:
             supervision_action=inspection.id, self_inspection=report.id,
             organisation=demo.org("holder_hebei").id, target_user=target.id,
             inbox_item=inbox_item, notice=notice.id, notice_file=notice.attachments[0].id,
-            **dead)
+            acceptance_notice=acceptance.id, certificate_sheet=sheet.id,
+            document_number=acceptance.number, **dead)
 
 
 def _dead_relations(demo: Demo) -> dict[str, int]:
@@ -475,6 +490,10 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "notifications.mark/unread": lambda w: {"item_id": w.inbox_item, "action": "unread"},
     "notifications.read_all": _none,
     "notifications.preferences": _none,
+    "documents.download": lambda w: {"document_id": w.acceptance_notice},
+    "documents.verify": lambda w: {"number": w.document_number},
+    "documents.seals": _none,
+    "documents.seal_image": lambda w: {"code": "13"},
 }
 
 # --- what each visitor gets -----------------------------------------------------------------
@@ -577,6 +596,11 @@ GET = {
     # another's item answers 404: its existence never leaks
     "notifications.inbox_item":         "L   200 404 404 404 404 404 404 404",
     "notifications.preferences":        "L   200 200 200 200 200 200 200 200",
+    # a document is visible exactly to who may see its application (here: an accepted one)
+    "documents.download":               "L   200 404 404 200 200 404 404 404",
+    "documents.verify":                 "200 200 200 200 200 200 200 200 200",
+    "documents.seals":                  "L   403 403 403 403 403 403 403 200",
+    "documents.seal_image":             "L   403 403 403 403 403 403 403 200",
 }
 
 # GET of the records a withdrawn and a declined proposal point at: holder A's side (and its
@@ -590,6 +614,8 @@ DEAD = {
                                         "L   404 404 200 404 404 404 404 200",
     "certificates.certificate_detail@dead":
                                         "L   200 404 404 200 200 404 404 200",
+    # the certificate's sheet: visible exactly to who may see the certificate
+    "documents.download@certificate":   "L   200 404 200 200 200 200 404 200",
     "arrangements.detail@withdrawn":    "L   200 404 200 200 200 404 404 404",
     "arrangements.detail@declined":     "L   200 404 200 200 200 404 404 404",
 }
@@ -597,6 +623,7 @@ DEAD_ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "production.licence_detail@withdrawn": lambda w: {"licence_id": w.withdrawn_licence},
     "production.licence_detail@declined": lambda w: {"licence_id": w.declined_licence},
     "certificates.certificate_detail@dead": lambda w: {"certificate_id": w.dead_certificate},
+    "documents.download@certificate": lambda w: {"document_id": w.certificate_sheet},
     "arrangements.detail@withdrawn": lambda w: {"arrangement_id": w.withdrawn_arrangement},
     "arrangements.detail@declined": lambda w: {"arrangement_id": w.declined_arrangement},
 }
@@ -679,6 +706,8 @@ POST = {
     "notifications.read_all":           "L   R   R   R   R   R   R   R   R",
     # the empty form lacks the language and the choices: refused, the page shown again
     "notifications.preferences":        "L   422 422 422 422 422 422 422 422",
+    "documents.verify":                 "400 400 400 400 400 400 400 400 400",
+    "documents.seals":                  "L   403 403 403 403 403 403 403 400",
 }
 
 
@@ -848,7 +877,7 @@ def test_get_after_a_dead_relation(sessions: Sessions, world: World, key: str, v
     client, _token = sessions.get(visitor)
     path = url_for(key.split("@", 1)[0], _external=False, **DEAD_ARGS[key](world))
     response = client.get(path)
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", "replace")
     check(response, expected, path, visitor, "GET")
     assert "扩大范围" not in body or visitor in ("maker", "reviewer_js", "admin"), (
         f"GET {path} as {visitor} shows the licence's scope-change requests")
