@@ -10,12 +10,15 @@ from __future__ import annotations
 import base64
 import io
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import segno
 from flask import current_app, has_request_context, render_template
 
 from devreg.documents.kinds import DocumentKind
+
+STYLESHEET = Path(__file__).with_name("document.css")
 
 #: the items of a certificate, in the order the certificate prints them (DOMAIN §10)
 ITEM_TITLES_ZH = {
@@ -60,11 +63,11 @@ def render_html(kind: DocumentKind, context: dict[str, Any]) -> str:
 
 
 def render_pdf(kind: DocumentKind, context: dict[str, Any]) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     html = render_html(kind, context)
     return HTML(string=html, base_url=None).write_pdf(  # type: ignore[no-any-return]
-        pdf_identifier=context["number"].encode(), uncompressed_pdf=False)
+        stylesheets=[CSS(filename=str(STYLESHEET))], pdf_identifier=context["number"].encode())
 
 
 def in_request_context(fn: Any, *args: Any, **kwargs: Any) -> Any:
