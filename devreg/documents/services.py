@@ -143,18 +143,13 @@ def issue(kind: DocumentKind, application: Application, *, on: date, round: int 
     if found is not None:
         return found
     number = next_number(kind, application.province_code, on)
-    if kind is DocumentKind.CERTIFICATE and certificate is not None:
-        verify_url = public_url_for("certificates.verify", number=certificate.number)
-    else:
-        verify_url = public_url_for("documents.verify", number=number)
     extra = {"certificate": certificate or application.certificate, "change": change,
              "extension": extension}
     context = _context(kind, application, on, extra)
     context.update(number=number, issued_on=on, authority=authority_zh(application.province_code),
-                   seal=_seal_uri(application.province_code), verify_url=verify_url,
-                   verify_url_text=unquote(verify_url),
-                   qr=render.qr_data_uri(verify_url))
-    pdf = render.in_request_context(render.render_pdf, kind, context)
+                   seal=_seal_uri(application.province_code))
+    # outside a request (the sweep, commands, the demo loader) URLs are built on PUBLIC_URL
+    pdf = render.in_request_context(_render, kind, context, certificate)
     digest = hashlib.sha256(pdf).hexdigest()
     key = f"documents/{application.province_code}/{on.year}/{digest}.pdf"
     document = Document(kind=kind.value, number=number, application_id=application.id,
@@ -177,6 +172,18 @@ def issue(kind: DocumentKind, application: Application, *, on: date, round: int 
     db.session.info.setdefault(_WRITTEN, []).append(key)
     storage().put(key, io.BytesIO(pdf))
     return document
+
+
+def _render(kind: DocumentKind, context: dict[str, Any],
+            certificate: Certificate | None) -> bytes:
+    """The PDF, with the QR code to its public verification page (PUBLIC_URL)."""
+    if kind is DocumentKind.CERTIFICATE and certificate is not None:
+        verify_url = public_url_for("certificates.verify", number=certificate.number)
+    else:
+        verify_url = public_url_for("documents.verify", number=context["number"])
+    context.update(verify_url=verify_url, verify_url_text=unquote(verify_url),
+                   qr=render.qr_data_uri(verify_url))
+    return render.render_pdf(kind, context)
 
 
 def read_bytes(document: Document) -> bytes:

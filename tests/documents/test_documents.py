@@ -252,3 +252,20 @@ def test_the_stored_bytes_hash_to_the_recorded_sha256(demo):
     assert hashlib.sha256(data).hexdigest() == document.sha256 and len(data) == document.size
     assert data.startswith(b"%PDF-") and "受理通知书" in pdf_text(data)
     assert io.BytesIO(data).getbuffer().nbytes == document.size
+
+
+def test_outside_a_request_the_qr_code_and_link_use_public_url(app, demo):
+    """The sweep, the commands and the demo loader issue documents with no request: the
+    verification link is built on PUBLIC_URL (without SERVER_NAME, url_for alone fails)."""
+    application = application_in(demo, K.INITIAL, S.SUBMITTED, name="体温计 命令")
+    saved = app.config["SERVER_NAME"], app.config.get("PUBLIC_URL")
+    app.config.update(SERVER_NAME=None, PUBLIC_URL="https://devreg.nmpa.example")
+    try:
+        with acting_as(None, "test"):
+            review.deem_accepted(application, today=D)  # what the sweep does
+            db.session.commit()
+    finally:
+        app.config.update(SERVER_NAME=saved[0], PUBLIC_URL=saved[1])
+    notice = only(application, Kind.ACCEPTANCE)
+    text = document_text(notice)
+    assert f"https://devreg.nmpa.example/verify/documents/{notice.number}" in text
