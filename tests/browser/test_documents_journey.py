@@ -109,7 +109,17 @@ def test_documents_are_issued_downloaded_and_verified(people, live, shoot) -> No
     documents = holder.get_by_test_id("documents")
     for kind in ("acceptance", "approval", "certificate"):
         expect(documents.get_by_test_id(f"document-{kind}")).to_be_visible()
-    shoot(holder, "d1-application-documents-en.png")
+    # look at the list: wide and narrow, English and Chinese
+    for locale in ("en", "zh"):
+        for width, height in ((1366, 900), (390, 844)):
+            holder.set_viewport_size({"width": width, "height": height})
+            documents.scroll_into_view_if_needed()
+            shoot(holder, f"d1-application-documents-{locale}-{width}.png")
+        holder.set_viewport_size({"width": 1280, "height": 900})  # the switch is in the bar
+        submit(holder.get_by_test_id("language-switch"))
+        documents = holder.get_by_test_id("documents")
+    holder.set_viewport_size({"width": 1280, "height": 900})
+    expect(holder.locator("html")).to_have_attribute("lang", "en")
 
     notice = _download(holder, "document-acceptance")
     text = _text(notice)
@@ -146,6 +156,12 @@ def test_documents_are_issued_downloaded_and_verified(people, live, shoot) -> No
     submit(form.locator("button[type=submit]"), status=409)
     expect(public.get_by_test_id("hash-verdict")).to_contain_text("No match")
     shoot(public, "d2-verify-document-mismatch.png")
+
+    # --- the administrator's seal page ---------------------------------------------------
+    admin = people("admin@demo.devreg")
+    admin.goto("/admin/seals")
+    expect(admin.get_by_test_id("seal-13")).to_contain_text("（印章）")
+    shoot(admin, "d3-seals.png")
 
     # --- a dossier PDF opens in place, sandboxed --------------------------------------
     holder.goto(path)
