@@ -1,4 +1,4 @@
-"""Document numbers. The law prescribes none (interpretation, docs/rules.md §17): devreg numbers
+"""Document numbers. The law prescribes none (interpretation, docs/rules.md §18): devreg numbers
 each kind per province and year, as DOCUMENT_NUMBER_FORMAT says, from the same gap-free
 counters as certificate serials (devreg.certificates.numbers.next_value)."""
 

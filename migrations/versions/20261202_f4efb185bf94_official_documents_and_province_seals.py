@@ -1,7 +1,7 @@
 """Official documents (documents) with their SHA-256, and the provinces' seal images (province_seals)
 
 Revision ID: f4efb185bf94
-Revises: c1a5d0c7e4b2
+Revises: b7c41d2e9a30
 Create Date: 2026-12-02 01:52:06.103847
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f4efb185bf94'
-down_revision = 'c1a5d0c7e4b2'
+down_revision = 'b7c41d2e9a30'
 branch_labels = None
 depends_on = None
 
