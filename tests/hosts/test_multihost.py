@@ -145,3 +145,47 @@ def test_two_workers_on_two_hosts_run_a_job_once(hosts, app, tmp_path):
         with queued.app_context():
             redis_connection().delete(f"rq:queue:{shared['DEVREG_JOBS_QUEUE']}")
         dispose(queued)
+
+
+def test_two_outbox_senders_on_two_hosts_send_each_row_exactly_once(hosts, app, demo):
+    """Issue 15 item 7: `flask outbox send` run at the same moment on two hosts against the
+    shared database delivers every pending row once (rows are claimed with SKIP LOCKED)."""
+    from aiosmtpd.controller import Controller
+
+    from devreg.db import utcnow
+    from devreg.notifications.models import OutboxMessage
+    from tests.hosts.conftest import free_port
+    from tests.notifications.conftest import Mailbox
+
+    shared, _a, _b = hosts
+    holder = demo.user("holder")
+    rows = [OutboxMessage(user_id=holder.id, email=f"host{n}@example.invalid", kind="decision",
+                          language="zh_CN", event_key=f"hosts:{n}", subject=f"第{n}封",
+                          body="正文", status="pending", attempts=0, next_attempt_at=utcnow())
+            for n in range(30)]
+    db.session.add_all(rows)
+    db.session.commit()
+    ids = sorted(r.id for r in rows)
+    mailbox = Mailbox()
+    mailbox.delay = 0.05  # each sender is still sending while the other claims
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        env = {**os.environ, **shared, "MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1",
+               "MAIL_PORT": str(controller.port)}
+        senders = [subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "devreg", "outbox", "send"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for _ in range(2)]
+        outputs = [sender.communicate(timeout=180)[0] for sender in senders]
+    finally:
+        controller.stop()
+    assert [sender.returncode for sender in senders] == [0, 0], outputs
+    assert "Traceback" not in "".join(outputs)
+    received = sorted(int(message["X-Devreg-Outbox-Id"]) for _rcpts, message
+                      in mailbox.messages if int(message["X-Devreg-Outbox-Id"]) in ids)
+    assert received == ids  # every row arrived, none twice
+    sent = [int(n) for out in outputs for n in re.findall(r"sent: (\d+)", out)]
+    assert sum(sent) >= len(ids), outputs
+    db.session.expire_all()
+    assert {db.session.get(OutboxMessage, i).status for i in ids} == {"sent"}
