@@ -94,6 +94,35 @@ def app_ctx(app: Flask) -> Iterator[Flask]:
         path.unlink() if path.is_file() else path.rmdir()
 
 
+#: where the official documents are rendered by WeasyPrint as in production; elsewhere a test
+#: gets a one-page PDF carrying the document's number, so the suite does not spend about half a
+#: second of layout and CJK font subsetting on every acceptance and decision it makes
+REAL_DOCUMENT_TESTS = ("tests/documents/", "tests/browser/")
+
+
+@pytest.fixture(autouse=True)
+def _light_documents(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = Path(str(request.node.fspath)).as_posix()
+    if any(part in path for part in REAL_DOCUMENT_TESTS) or \
+            request.node.get_closest_marker("real_documents"):
+        return
+    from devreg.documents import render
+
+    def light_pdf(kind, context):  # type: ignore[no-untyped-def]
+        import io
+
+        from pypdf import PdfWriter
+
+        writer = PdfWriter()
+        writer.add_blank_page(width=595, height=842)
+        writer.add_metadata({"/Title": f"{kind.value} {context['number']}"})
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        return buffer.getvalue()
+
+    monkeypatch.setattr(render, "render_pdf", light_pdf)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
