@@ -98,8 +98,11 @@ def refresh_clocks(province_codes: Iterable[str] | None = None,
     query = select(Application).where(Application.state.in_([s.value for s in OPEN_STATES]))
     if province_codes is not None:
         query = query.where(Application.province_code.in_(list(province_codes)))
+    # populate_existing: a row this session already holds may predate a flush's UPDATE above;
+    # the comparison below must see what the database has (the caller has flushed)
     query = query.options(selectinload(Application.clock_pauses),
-                          selectinload(Application.clock_extensions))
+                          selectinload(Application.clock_extensions)).execution_options(
+        populate_existing=True)
     done, after = 0, 0
     with session.no_autoflush:
         while True:
